@@ -1,0 +1,24 @@
+//! Command-line interface: parses arguments, calls the library, prints.
+//! Each subcommand lives in its own file.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Análisis de la Encuesta Municipal de Hogares de La Paz (EMH 2023).
+#[derive(Debug, Parser)]
+#[command(name = "lapaz-survey", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {}
+
+/// Runs the program and maps errors to a non-zero exit code, printing them
+/// on stderr.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {}
+}

@@ -1,0 +1,17 @@
+//! The crate-wide error: one variant per layer, so that `?` works across
+//! loading, design and estimation in a notebook cell.
+
+use crate::codebook::CodebookError;
+
+/// Any error of this crate. Each layer has its own error type with the
+/// details (file, row, column, stratum, …); this enum wraps them.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or checking a codebook failed.
+    #[error(transparent)]
+    Codebook(#[from] CodebookError),
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
