@@ -2,6 +2,7 @@
 //! loading, design and estimation in a notebook cell.
 
 use crate::codebook::CodebookError;
+use crate::load::LoadError;
 
 /// Any error of this crate. Each layer has its own error type with the
 /// details (file, row, column, stratum, …); this enum wraps them.
@@ -11,6 +12,9 @@ pub enum Error {
     /// Reading or checking a codebook failed.
     #[error(transparent)]
     Codebook(#[from] CodebookError),
+    /// Loading a survey failed (file, row, column, expected, found, hint).
+    #[error(transparent)]
+    Load(#[from] LoadError),
 }
 
 /// `Result` with this crate's [`Error`].

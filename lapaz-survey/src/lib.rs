@@ -21,11 +21,13 @@
 // Modules in the order data flows (load → design → estimate/weighting →
 // present → problem definition). Keep this order when adding one.
 pub mod codebook;
+pub mod load;
 pub mod prelude;
 
 mod error;
 
 pub use error::{Error, Result};
+pub use load::Survey;
 
 /// The polars version this crate is built against, re-exported so that a
 /// notebook or a downstream crate needs a single dependency line and always

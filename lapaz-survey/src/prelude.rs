@@ -4,5 +4,6 @@
 //! notebook needs a single dependency line.
 
 pub use crate::codebook::{Codebook, Language, Table, VarType, Variable};
+pub use crate::load::{ColumnMapping, LoadError, LoadOptions, LoadReport, Survey, TextEncoding};
 pub use crate::{Error, Result};
 pub use polars::prelude::{Column, DataFrame, DataType, NamedFrom, Series};
