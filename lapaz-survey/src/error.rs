@@ -3,6 +3,7 @@
 
 use crate::codebook::CodebookError;
 use crate::load::LoadError;
+use crate::weighting::WeightingError;
 
 /// Any error of this crate. Each layer has its own error type with the
 /// details (file, row, column, stratum, …); this enum wraps them.
@@ -15,6 +16,9 @@ pub enum Error {
     /// Loading a survey failed (file, row, column, expected, found, hint).
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// Building replicate weights, calibrating or trimming failed.
+    #[error(transparent)]
+    Weighting(#[from] WeightingError),
 }
 
 /// `Result` with this crate's [`Error`].

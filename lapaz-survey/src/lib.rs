@@ -23,6 +23,7 @@
 pub mod codebook;
 pub mod load;
 pub mod prelude;
+pub mod weighting;
 
 mod error;
 

@@ -1,0 +1,49 @@
+//! Weighting: replicate weights, calibration to population totals, post-stratification, raking
+//! and trimming.
+//!
+//! The kernels here work on plain slices and `ndarray` matrices (weights, codes, model
+//! matrices), independent of the design type, and are checked against R's `survey` package
+//! (`tests/r/weighting.R`). The design-level API ([`crate::design`]) builds on them.
+//!
+//! Every calibration returns a [`CalibrationReport`] and fails with
+//! [`WeightingError::NotConverged`] (carrying the report) when the totals were not reached.
+
+mod adjustment;
+mod calibrate;
+mod error;
+pub mod hadamard;
+mod poststratify;
+mod rake;
+pub mod replicate;
+mod trim;
+
+pub use adjustment::VarianceAdjustment;
+pub use calibrate::{CalFun, CalibrationOptions, CalibrationReport, calibrate_weights};
+pub use error::WeightingError;
+pub use poststratify::{poststratify_replicates, poststratify_weights};
+pub use rake::{Margin, RakeControl, Raked, rake_weights};
+pub use replicate::{PsuLayout, ReplicateFactors, ReplicateStore, ReplicateType, ReplicateWeights};
+pub use trim::trim_weights;
+
+pub(crate) use calibrate::{g_weights, make_report};
+
+/// Progress of a long computation (building or calibrating many replicates). Library calls are
+/// quiet by default ([`NoProgress`]); the command line shows a progress bar.
+pub trait Progress {
+    /// A task of `total` steps starts.
+    fn start(&self, total: u64, what: &str);
+    /// `n` more steps are done.
+    fn inc(&self, n: u64);
+    /// The task is done.
+    fn finish(&self);
+}
+
+/// Reports nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _total: u64, _what: &str) {}
+    fn inc(&self, _n: u64) {}
+    fn finish(&self) {}
+}
