@@ -2,6 +2,8 @@
 //! loading, design and estimation in a notebook cell.
 
 use crate::codebook::CodebookError;
+use crate::design::DesignError;
+use crate::estimate::EstimateError;
 use crate::load::LoadError;
 use crate::weighting::WeightingError;
 
@@ -16,6 +18,12 @@ pub enum Error {
     /// Loading a survey failed (file, row, column, expected, found, hint).
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// Building a survey design (or a domain of it) failed.
+    #[error(transparent)]
+    Design(#[from] DesignError),
+    /// An estimator failed.
+    #[error(transparent)]
+    Estimate(#[from] EstimateError),
     /// Building replicate weights, calibrating or trimming failed.
     #[error(transparent)]
     Weighting(#[from] WeightingError),

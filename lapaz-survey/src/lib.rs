@@ -22,6 +22,9 @@
 // present → problem definition). Keep this order when adding one.
 pub mod codebook;
 pub mod load;
+pub mod design;
+pub mod estimate;
+pub mod quality;
 pub mod prelude;
 pub mod weighting;
 

@@ -1,0 +1,264 @@
+//! Taylor-linearisation variance of estimated totals, stage by stage, as R's
+//! `svyrecvar` computes it — but from per-(unit, domain) totals of the
+//! linearised variables instead of a full pass per domain.
+//!
+//! For each stage and group (stratum at stage 1, parent cluster later) with
+//! `n_g` sampled units, finite population correction `f_g = (N_g − n_g)/N_g`
+//! (1 without fpc) and unit totals `t_u` of the linearised variable in a
+//! domain (0 for units without domain members):
+//!
+//! `V_g = f_g · n_g/(n_g − 1) · Σ_u (t_u − t̄)(t_u − t̄)ᵀ`, with `t̄ = Σ_u t_u / n_g`.
+//!
+//! Later stages (only when fpc is given, as in R) add their within-cluster
+//! variance multiplied by the sampling fractions `n/N` of all ancestor
+//! groups. Lonely groups (`n_g = 1`) follow [`LonelyPsu`]; groups with
+//! `f_g < 1e-7` (self-representing) contribute nothing. With `Average`, the
+//! stage-1 sum is scaled by (strata present)/(strata without a lonely PSU),
+//! counting strata with members in the domain, as R does for a subset design.
+
+use super::spec::LonelyPsu;
+use super::structure::{SELF_REPRESENTING, Stage, Structure};
+
+/// Totals of `k` linearised (already weighted) variables per cell
+/// `(unit, domain)`, where `unit` is a unit of the deepest stage whose
+/// variance is computed. Cells are sorted by unit; a `(unit, domain)` pair
+/// appears at most once.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CellTotals {
+    /// Deepest-stage unit of each cell (non-decreasing).
+    pub unit: Vec<u32>,
+    /// Domain of each cell.
+    pub domain: Vec<u32>,
+    /// Whether the cell has at least one member row (a row of the domain
+    /// with a non-missing value, whatever its weight).
+    pub present: Vec<bool>,
+    /// `cells × k` values, row-major.
+    pub values: Vec<f64>,
+    /// Variables per cell.
+    pub k: usize,
+    /// Number of domains.
+    pub n_domains: usize,
+}
+
+/// Variance–covariance matrices (`n_domains × k × k`, row-major) of the
+/// estimated totals in `cells` under the Taylor design `structure`.
+pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64> {
+    let k = cells.k;
+    let kk = k * k;
+    let nd = cells.n_domains;
+    let mut result = vec![0.0; nd * kk];
+    if cells.unit.is_empty() || k == 0 {
+        return result;
+    }
+    let lonely = structure.lonely;
+    let stages = &structure.stages;
+    let multipliers = ancestor_fractions(stages);
+
+    let mut unit = cells.unit.clone();
+    let mut dom = cells.domain.clone();
+    let mut present = cells.present.clone();
+    let mut values = cells.values.clone();
+
+    // Scratch per domain, reset per group through `touched`.
+    let mut s1 = vec![0.0; nd * k];
+    let mut s2 = vec![0.0; nd * kk];
+    let mut seen = vec![false; nd];
+    let mut here = vec![false; nd];
+    let mut touched: Vec<usize> = Vec::new();
+    let mut contrib = vec![0.0; kk];
+    // Stage 1 sums and stratum counts for `Average`.
+    let mut stage1 = vec![0.0; nd * kk];
+    let mut strata_present = vec![0u32; nd];
+    let mut strata_ok = vec![0u32; nd];
+
+    for s in (0..stages.len()).rev() {
+        let stage = &stages[s];
+        let mut i = 0;
+        while i < unit.len() {
+            let g = stage.unit_group[unit[i] as usize] as usize;
+            let mut j = i;
+            while j < unit.len() && stage.unit_group[unit[j] as usize] as usize == g {
+                let d = dom[j] as usize;
+                if !seen[d] {
+                    seen[d] = true;
+                    here[d] = false;
+                    touched.push(d);
+                    s1[d * k..(d + 1) * k].fill(0.0);
+                    s2[d * kk..(d + 1) * kk].fill(0.0);
+                }
+                here[d] |= present[j];
+                let t = &values[j * k..(j + 1) * k];
+                for a in 0..k {
+                    s1[d * k + a] += t[a];
+                    for b in 0..k {
+                        s2[d * kk + a * k + b] += t[a] * t[b];
+                    }
+                }
+                j += 1;
+            }
+            for &d in &touched {
+                seen[d] = false;
+                if !here[d] {
+                    continue;
+                }
+                let ok = group_contribution(
+                    stage,
+                    g,
+                    lonely,
+                    &s1[d * k..(d + 1) * k],
+                    &s2[d * kk..(d + 1) * kk],
+                    &mut contrib,
+                );
+                if s == 0 {
+                    strata_present[d] += 1;
+                    if ok {
+                        strata_ok[d] += 1;
+                        for (acc, c) in stage1[d * kk..(d + 1) * kk].iter_mut().zip(&contrib) {
+                            *acc += c;
+                        }
+                    }
+                } else {
+                    // Within one parent cluster R's `onestage` sees one
+                    // group: its factor is 1/1, or 1/0 (NaN) when lonely
+                    // under `Average`.
+                    let m = multipliers[s][g];
+                    for (acc, c) in result[d * kk..(d + 1) * kk].iter_mut().zip(&contrib) {
+                        *acc += if ok { m * c } else { f64::NAN };
+                    }
+                }
+            }
+            touched.clear();
+            i = j;
+        }
+        if s > 0 {
+            merge_to_parent(stage, &mut unit, &mut dom, &mut present, &mut values, k, nd);
+        }
+    }
+    for d in 0..nd {
+        if strata_present[d] == 0 {
+            continue;
+        }
+        let scale = f64::from(strata_present[d]) / f64::from(strata_ok[d]);
+        for (r, s) in result[d * kk..(d + 1) * kk]
+            .iter_mut()
+            .zip(&stage1[d * kk..(d + 1) * kk])
+        {
+            *r += s * scale;
+        }
+    }
+    result
+}
+
+/// One group's variance contribution into `out`; `false` when it is
+/// undefined (a lonely group under `Average`).
+fn group_contribution(
+    stage: &Stage,
+    g: usize,
+    lonely: LonelyPsu,
+    s1: &[f64],
+    s2: &[f64],
+    out: &mut [f64],
+) -> bool {
+    let k = s1.len();
+    let f = stage.fpc_factor(g);
+    if f < SELF_REPRESENTING {
+        out.fill(0.0);
+        return true;
+    }
+    let n = f64::from(stage.group_units[g]);
+    if stage.group_units[g] > 1 {
+        let scale = f * n / (n - 1.0);
+        for a in 0..k {
+            for b in 0..k {
+                out[a * k + b] = scale * (s2[a * k + b] - s1[a] * s1[b] / n);
+            }
+        }
+        return true;
+    }
+    match lonely {
+        // Centred at its own (single) value: nothing.
+        LonelyPsu::Remove | LonelyPsu::Certainty => {
+            out.fill(0.0);
+            true
+        }
+        // Centred at zero, the population mean of a linearised variable.
+        LonelyPsu::Adjust => {
+            for (o, v) in out.iter_mut().zip(s2) {
+                *o = f * v;
+            }
+            true
+        }
+        // `Fail` designs are refused when built, so only `Average` is left.
+        LonelyPsu::Average | LonelyPsu::Fail => {
+            out.fill(0.0);
+            false
+        }
+    }
+}
+
+/// For each stage `s ≥ 1` and group (a unit of stage `s − 1`), the product
+/// of the sampling fractions `n/N` of its ancestors' groups.
+fn ancestor_fractions(stages: &[Stage]) -> Vec<Vec<f64>> {
+    let mut out: Vec<Vec<f64>> = vec![Vec::new()];
+    for s in 1..stages.len() {
+        let parent = &stages[s - 1];
+        let m: Vec<f64> = parent
+            .unit_group
+            .iter()
+            .map(|&pg| {
+                let above = if s == 1 { 1.0 } else { out[s - 1][pg as usize] };
+                parent.sampling_fraction(pg as usize) * above
+            })
+            .collect();
+        out.push(m);
+    }
+    out
+}
+
+/// Replaces cells by their parent-stage cells, merging cells of the same
+/// parent unit and domain. Parents stay sorted.
+fn merge_to_parent(
+    stage: &Stage,
+    unit: &mut Vec<u32>,
+    dom: &mut Vec<u32>,
+    present: &mut Vec<bool>,
+    values: &mut Vec<f64>,
+    k: usize,
+    nd: usize,
+) {
+    let mut slot = vec![usize::MAX; nd];
+    let mut touched: Vec<usize> = Vec::new();
+    let mut n_unit = Vec::new();
+    let mut n_dom = Vec::new();
+    let mut n_present = Vec::new();
+    let mut n_values = Vec::new();
+    let mut i = 0;
+    while i < unit.len() {
+        let p = stage.unit_group[unit[i] as usize];
+        while i < unit.len() && stage.unit_group[unit[i] as usize] == p {
+            let d = dom[i] as usize;
+            if slot[d] == usize::MAX {
+                slot[d] = n_unit.len();
+                touched.push(d);
+                n_unit.push(p);
+                n_dom.push(d as u32);
+                n_present.push(false);
+                n_values.extend(std::iter::repeat_n(0.0, k));
+            }
+            let c = slot[d];
+            n_present[c] |= present[i];
+            for a in 0..k {
+                n_values[c * k + a] += values[i * k + a];
+            }
+            i += 1;
+        }
+        for &d in &touched {
+            slot[d] = usize::MAX;
+        }
+        touched.clear();
+    }
+    *unit = n_unit;
+    *dom = n_dom;
+    *present = n_present;
+    *values = n_values;
+}

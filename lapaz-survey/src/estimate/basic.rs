@@ -1,0 +1,565 @@
+//! Mean, total, ratio, proportions, counts and variance, each written once
+//! as a smooth function of domain totals, and the `by` view of a design.
+
+use std::sync::Arc;
+
+use polars::prelude::DataType;
+
+use super::smooth::{Counts, SmoothStatistic, estimate_smooth, to_estimates};
+use super::{EstimateError, EstimateTable, Statistic};
+use crate::design::{
+    CellMap, DesignError, Domains, Label, MISSING, SurveyDesign, codes_of, numeric_values,
+};
+
+/// A design split into domains by one or more variables (R's `svyby`):
+/// every estimator gives one estimate per domain, all from one pass, with
+/// the full design kept for each.
+///
+/// ```
+/// use lapaz_survey::design::{DesignSpec, SurveyDesign};
+/// use lapaz_survey::polars::prelude::*;
+///
+/// let df = df![
+///     "upm"  => [1, 1, 2, 2, 3, 3, 4, 4],
+///     "w"    => [10.0, 10.0, 12.0, 12.0, 8.0, 8.0, 9.0, 9.0],
+///     "zona" => ["norte", "sur", "norte", "sur", "norte", "sur", "norte", "sur"],
+///     "y"    => [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
+/// ]?;
+/// let d = SurveyDesign::new(df, DesignSpec::new().weights("w").cluster("upm"))?;
+/// let by_zone = d.by(["zona"])?;
+/// let means = by_zone.mean("y")?;
+/// assert_eq!(means.len(), 2);
+/// assert_eq!(means.estimates()[0].domain[0].value.es, "norte");
+/// # Ok::<(), lapaz_survey::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct DomainDesign {
+    design: SurveyDesign,
+    domains: Arc<Domains>,
+    cells: Arc<CellMap>,
+}
+
+impl SurveyDesign {
+    /// Splits the design into the domains formed by `columns` (one or more;
+    /// all combinations that occur), within the subset if any.
+    pub fn by<I, S>(&self, columns: I) -> Result<DomainDesign, DesignError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let cols: Vec<String> = columns.into_iter().map(Into::into).collect();
+        let domains =
+            Domains::by_columns(&self.data.frame, &cols, self.in_subset(), self.codebook())?;
+        let cells = CellMap::build(&self.data.structure, &domains);
+        Ok(DomainDesign {
+            design: self.clone(),
+            domains: Arc::new(domains),
+            cells: Arc::new(cells),
+        })
+    }
+
+    /// The whole (sub)population as one domain.
+    pub(crate) fn whole(&self) -> DomainDesign {
+        let n = self.data.structure.n;
+        let domains = Arc::new(Domains::single(n, self.in_subset()));
+        let cells = match self.in_subset() {
+            Some(_) => Arc::new(CellMap::build(&self.data.structure, &domains)),
+            None => Arc::clone(
+                self.data
+                    .whole_cells
+                    .get_or_init(|| Arc::new(CellMap::build(&self.data.structure, &domains))),
+            ),
+        };
+        DomainDesign {
+            design: self.clone(),
+            domains,
+            cells,
+        }
+    }
+
+    /// Mean of a numeric variable (R `svymean`); for a categorical variable,
+    /// the proportion of each level.
+    pub fn mean(&self, variable: &str) -> Result<EstimateTable, EstimateError> {
+        self.whole().mean(variable)
+    }
+
+    /// Total of a numeric variable (R `svytotal`); for a categorical
+    /// variable, the estimated count of each level.
+    pub fn total(&self, variable: &str) -> Result<EstimateTable, EstimateError> {
+        self.whole().total(variable)
+    }
+
+    /// Ratio of the totals of two numeric variables (R `svyratio`).
+    pub fn ratio(
+        &self,
+        numerator: &str,
+        denominator: &str,
+    ) -> Result<EstimateTable, EstimateError> {
+        self.whole().ratio(numerator, denominator)
+    }
+
+    /// Proportion of each level of a categorical variable (R `svymean` of a
+    /// factor), with R's normal `confint` interval.
+    pub fn prop(&self, variable: &str) -> Result<EstimateTable, EstimateError> {
+        self.whole().prop(variable)
+    }
+
+    /// Population variance of a numeric variable (R `svyvar`).
+    pub fn var(&self, variable: &str) -> Result<EstimateTable, EstimateError> {
+        self.whole().var(variable)
+    }
+}
+
+impl DomainDesign {
+    /// The domains (labels per `by` variable), for estimators built on the core.
+    #[allow(dead_code)] // crate-internal API for the inference estimators
+    pub(crate) fn domain_keys(&self) -> &[Vec<crate::design::DomainValue>] {
+        &self.domains.keys
+    }
+
+    /// The design (with its subset, if any).
+    pub fn design(&self) -> &SurveyDesign {
+        &self.design
+    }
+
+    /// Number of domains (combinations with at least one row).
+    pub fn n_domains(&self) -> usize {
+        self.domains.len()
+    }
+
+    /// Row → domain code (`u32::MAX` for rows in no domain), for estimators
+    /// built on the core (quantiles, `svyciprop`, tests).
+    #[allow(dead_code)] // crate-internal API for the inference estimators
+    pub(crate) fn row_domains(&self) -> &[u32] {
+        &self.domains.row_domain
+    }
+
+    /// Mean of a numeric variable in every domain; proportions for a
+    /// categorical one.
+    pub fn mean(&self, variable: &str) -> Result<EstimateTable, EstimateError> {
+        match read_variable(&self.design, variable, "la media")? {
+            Var::Numeric(y) => Ok(self.run(&MeanStat::new(variable, y))),
+            Var::Categorical(codes, labels) => Ok(self.run(&LevelStat {
+                name: variable.to_string(),
+                codes,
+                labels,
+                count: false,
+            })),
+        }
+    }
+
+    /// Total of a numeric variable in every domain; level counts for a
+    /// categorical one.
+    pub fn total(&self, variable: &str) -> Result<EstimateTable, EstimateError> {
+        match read_variable(&self.design, variable, "el total")? {
+            Var::Numeric(y) => Ok(self.run(&TotalStat(MeanStat::new(variable, y)))),
+            Var::Categorical(codes, labels) => Ok(self.run(&LevelStat {
+                name: variable.to_string(),
+                codes,
+                labels,
+                count: true,
+            })),
+        }
+    }
+
+    /// Ratio of totals `numerator/denominator` in every domain.
+    pub fn ratio(
+        &self,
+        numerator: &str,
+        denominator: &str,
+    ) -> Result<EstimateTable, EstimateError> {
+        let y = numeric(&self.design, numerator, "una razón")?;
+        let x = numeric(&self.design, denominator, "una razón")?;
+        Ok(self.run(&RatioStat {
+            name: format!("{numerator}/{denominator}"),
+            y,
+            x,
+        }))
+    }
+
+    /// Proportion of each level of a categorical variable in every domain.
+    pub fn prop(&self, variable: &str) -> Result<EstimateTable, EstimateError> {
+        match read_variable(&self.design, variable, "una proporción")? {
+            Var::Categorical(codes, labels) => Ok(self.run(&LevelStat {
+                name: variable.to_string(),
+                codes,
+                labels,
+                count: false,
+            })),
+            Var::Numeric(_) => Err(EstimateError::WrongType {
+                variable: variable.to_string(),
+                statistic: "una proporción".into(),
+                problem:
+                    "es numérica; use `mean` (la media de una variable 0/1 es una proporción) \
+                          o conviértala en categórica"
+                        .into(),
+            }),
+        }
+    }
+
+    /// Population variance of a numeric variable in every domain (R `svyvar`).
+    pub fn var(&self, variable: &str) -> Result<EstimateTable, EstimateError> {
+        let y = numeric(&self.design, variable, "la varianza")?;
+        Ok(self.run(&VarStat(MeanStat::new(variable, y))))
+    }
+
+    fn run<S: SmoothStatistic>(&self, stat: &S) -> EstimateTable {
+        let results = estimate_smooth(&self.design, &self.cells, stat);
+        let estimates = to_estimates(&self.design, &self.domains, stat, &results);
+        EstimateTable::new(
+            estimates,
+            self.domains.by.clone(),
+            self.design.subset_description().map(str::to_string),
+        )
+    }
+}
+
+enum Var {
+    Numeric(Vec<f64>),
+    Categorical(Vec<u32>, Vec<Label>),
+}
+
+fn read_variable(
+    design: &SurveyDesign,
+    variable: &str,
+    statistic: &str,
+) -> Result<Var, EstimateError> {
+    let df = design.data();
+    let col = df.column(variable).map_err(|_| {
+        EstimateError::Design(DesignError::MissingColumn {
+            column: variable.to_string(),
+            role: format!("variable de análisis para {statistic}"),
+            available: column_list(design),
+        })
+    })?;
+    match col.dtype() {
+        DataType::Enum(_, _) | DataType::Categorical(_, _) | DataType::String => {
+            let codes = codes_of(df, variable, "variable de análisis", design.codebook())?;
+            Ok(Var::Categorical(codes.codes, codes.labels))
+        }
+        _ => Ok(Var::Numeric(numeric_values(
+            df,
+            variable,
+            "variable de análisis",
+        )?)),
+    }
+}
+
+fn numeric(
+    design: &SurveyDesign,
+    variable: &str,
+    statistic: &str,
+) -> Result<Vec<f64>, EstimateError> {
+    match read_variable(design, variable, statistic)? {
+        Var::Numeric(y) => Ok(y),
+        Var::Categorical(..) => Err(EstimateError::WrongType {
+            variable: variable.to_string(),
+            statistic: statistic.to_string(),
+            problem: "es categórica; use `prop` para las proporciones de sus categorías".into(),
+        }),
+    }
+}
+
+fn column_list(design: &SurveyDesign) -> String {
+    let names: Vec<String> = design
+        .data()
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let shown: Vec<&str> = names.iter().take(30).map(String::as_str).collect();
+    if names.len() > 30 {
+        format!("{} … (y {} más)", shown.join(", "), names.len() - 30)
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// A value near the data's centre, subtracted before summing squares so
+/// that `Σw·y²` does not swamp `Σw·(y − ȳ)²` (variances are
+/// shift-invariant).
+fn shift_of(y: &[f64]) -> f64 {
+    let mut sum = 0.0;
+    let mut count = 0.0;
+    for &v in y.iter().filter(|v| !v.is_nan()).take(1000) {
+        sum += v;
+        count += 1.0;
+    }
+    if count > 0.0 { sum / count } else { 0.0 }
+}
+
+/// `svymean`: totals `[Σw, Σw·y', Σw·y'²]` with `y' = y − shift`.
+struct MeanStat {
+    name: String,
+    y: Vec<f64>,
+    shift: f64,
+}
+
+impl MeanStat {
+    fn new(name: &str, y: Vec<f64>) -> Self {
+        let shift = shift_of(&y);
+        MeanStat {
+            name: name.to_string(),
+            y,
+            shift,
+        }
+    }
+
+    #[inline]
+    fn add(&self, row: usize, w: f64, acc: &mut [f64]) -> bool {
+        let y = self.y[row];
+        if y.is_nan() {
+            return false;
+        }
+        let d = y - self.shift;
+        let wd = w * d;
+        acc[0] += w;
+        acc[1] += wd;
+        acc[2] += wd * d;
+        true
+    }
+
+    /// `Σw (y − ȳ)²` of the domain.
+    fn spread(t: &[f64]) -> f64 {
+        t[2] - t[1] * t[1] / t[0]
+    }
+}
+
+impl SmoothStatistic for MeanStat {
+    fn n_totals(&self) -> usize {
+        3
+    }
+    fn n_outputs(&self) -> usize {
+        1
+    }
+    fn accumulate(&self, row: usize, w: f64, acc: &mut [f64]) -> bool {
+        self.add(row, w, acc)
+    }
+    fn evaluate(&self, t: &[f64], _n: Counts, out: &mut [f64]) {
+        out[0] = self.shift + t[1] / t[0];
+    }
+    fn jacobian(&self, t: &[f64], _n: Counts, jac: &mut [f64]) {
+        jac[0] = -(t[1] / t[0]) / t[0];
+        jac[1] = 1.0 / t[0];
+        jac[2] = 0.0;
+    }
+    fn srs_spread(&self, t: &[f64], _n: f64, _jac: &[f64]) -> Option<Vec<f64>> {
+        // ψ = (y − ȳ)/N̂
+        Some(vec![Self::spread(t) / (t[0] * t[0])])
+    }
+    fn deff_checks_population(&self) -> bool {
+        true
+    }
+    fn describe(&self) -> (Statistic, String, Vec<Option<Label>>) {
+        (Statistic::Mean, self.name.clone(), vec![None])
+    }
+}
+
+/// `svytotal`: the same totals as the mean; `Σw·y = Σw·y' + shift·Σw`.
+struct TotalStat(MeanStat);
+
+impl SmoothStatistic for TotalStat {
+    fn n_totals(&self) -> usize {
+        3
+    }
+    fn n_outputs(&self) -> usize {
+        1
+    }
+    fn accumulate(&self, row: usize, w: f64, acc: &mut [f64]) -> bool {
+        self.0.add(row, w, acc)
+    }
+    fn evaluate(&self, t: &[f64], _n: Counts, out: &mut [f64]) {
+        out[0] = t[1] + self.0.shift * t[0];
+    }
+    fn jacobian(&self, _t: &[f64], _n: Counts, jac: &mut [f64]) {
+        jac[0] = self.0.shift;
+        jac[1] = 1.0;
+        jac[2] = 0.0;
+    }
+    fn srs_spread(&self, t: &[f64], _n: f64, _jac: &[f64]) -> Option<Vec<f64>> {
+        // ψ = y
+        Some(vec![MeanStat::spread(t)])
+    }
+    fn deff_checks_population(&self) -> bool {
+        false
+    }
+    fn describe(&self) -> (Statistic, String, Vec<Option<Label>>) {
+        (Statistic::Total, self.0.name.clone(), vec![None])
+    }
+}
+
+/// `svyvar`: `n/(n − 1) · Σw(y − ȳ)²/Σw`, linearised with `ȳ` fixed as R.
+struct VarStat(MeanStat);
+
+impl VarStat {
+    fn c(n: Counts) -> f64 {
+        n.n_weighted / (n.n_weighted - 1.0)
+    }
+}
+
+impl SmoothStatistic for VarStat {
+    fn n_totals(&self) -> usize {
+        3
+    }
+    fn n_outputs(&self) -> usize {
+        1
+    }
+    fn accumulate(&self, row: usize, w: f64, acc: &mut [f64]) -> bool {
+        self.0.add(row, w, acc)
+    }
+    fn evaluate(&self, t: &[f64], n: Counts, out: &mut [f64]) {
+        out[0] = Self::c(n) * MeanStat::spread(t) / t[0];
+    }
+    fn jacobian(&self, t: &[f64], n: Counts, jac: &mut [f64]) {
+        let c = Self::c(n);
+        let mu = t[1] / t[0];
+        let m2 = t[2] / t[0];
+        jac[0] = c / t[0] * (2.0 * mu * mu - m2);
+        jac[1] = -2.0 * c * mu / t[0];
+        jac[2] = c / t[0];
+    }
+    fn srs_spread(&self, _t: &[f64], _n: f64, _jac: &[f64]) -> Option<Vec<f64>> {
+        None
+    }
+    fn has_deff(&self) -> bool {
+        false
+    }
+    fn deff_checks_population(&self) -> bool {
+        false
+    }
+    fn describe(&self) -> (Statistic, String, Vec<Option<Label>>) {
+        (Statistic::Variance, self.0.name.clone(), vec![None])
+    }
+}
+
+/// `svyratio`: totals `[Σw, Σw·y, Σw·x, Σw·y², Σw·x², Σw·xy]`.
+struct RatioStat {
+    name: String,
+    y: Vec<f64>,
+    x: Vec<f64>,
+}
+
+impl SmoothStatistic for RatioStat {
+    fn n_totals(&self) -> usize {
+        6
+    }
+    fn n_outputs(&self) -> usize {
+        1
+    }
+    fn accumulate(&self, row: usize, w: f64, acc: &mut [f64]) -> bool {
+        let (y, x) = (self.y[row], self.x[row]);
+        if y.is_nan() || x.is_nan() {
+            return false;
+        }
+        let (wy, wx) = (w * y, w * x);
+        acc[0] += w;
+        acc[1] += wy;
+        acc[2] += wx;
+        acc[3] += wy * y;
+        acc[4] += wx * x;
+        acc[5] += wx * y;
+        true
+    }
+    fn evaluate(&self, t: &[f64], _n: Counts, out: &mut [f64]) {
+        out[0] = t[1] / t[2];
+    }
+    fn jacobian(&self, t: &[f64], _n: Counts, jac: &mut [f64]) {
+        let r = t[1] / t[2];
+        jac.fill(0.0);
+        jac[1] = 1.0 / t[2];
+        jac[2] = -r / t[2];
+    }
+    fn srs_spread(&self, t: &[f64], _n: f64, _jac: &[f64]) -> Option<Vec<f64>> {
+        // ψ = (y − R x)/X̂; Σw ψ = 0 up to rounding.
+        let r = t[1] / t[2];
+        let mean_resid = t[1] - r * t[2];
+        let ss = t[3] - 2.0 * r * t[5] + r * r * t[4] - mean_resid * mean_resid / t[0];
+        Some(vec![ss / (t[2] * t[2])])
+    }
+    fn deff_checks_population(&self) -> bool {
+        false
+    }
+    fn describe(&self) -> (Statistic, String, Vec<Option<Label>>) {
+        (Statistic::Ratio, self.name.clone(), vec![None])
+    }
+}
+
+/// Proportions (`svymean` of a factor) or counts (`svytotal` of a factor)
+/// of every level: totals `[Σw, Σw·1{level l} (L), cases of l (L)]`.
+struct LevelStat {
+    name: String,
+    codes: Vec<u32>,
+    labels: Vec<Label>,
+    count: bool,
+}
+
+impl SmoothStatistic for LevelStat {
+    fn n_totals(&self) -> usize {
+        1 + 2 * self.labels.len()
+    }
+    fn n_outputs(&self) -> usize {
+        self.labels.len()
+    }
+    fn accumulate(&self, row: usize, w: f64, acc: &mut [f64]) -> bool {
+        let c = self.codes[row];
+        if c == MISSING {
+            return false;
+        }
+        let l = c as usize;
+        acc[0] += w;
+        acc[1 + l] += w;
+        acc[1 + self.labels.len() + l] += 1.0;
+        true
+    }
+    fn evaluate(&self, t: &[f64], _n: Counts, out: &mut [f64]) {
+        for (l, o) in out.iter_mut().enumerate() {
+            *o = if self.count {
+                t[1 + l]
+            } else {
+                t[1 + l] / t[0]
+            };
+        }
+    }
+    fn jacobian(&self, t: &[f64], _n: Counts, jac: &mut [f64]) {
+        let m = self.n_totals();
+        jac.fill(0.0);
+        for l in 0..self.labels.len() {
+            let row = &mut jac[l * m..(l + 1) * m];
+            if self.count {
+                row[1 + l] = 1.0;
+            } else {
+                row[0] = -(t[1 + l] / t[0]) / t[0];
+                row[1 + l] = 1.0 / t[0];
+            }
+        }
+    }
+    fn srs_spread(&self, t: &[f64], _n: f64, _jac: &[f64]) -> Option<Vec<f64>> {
+        let scale = if self.count { 1.0 } else { 1.0 / (t[0] * t[0]) };
+        Some(
+            (0..self.labels.len())
+                .map(|l| (t[1 + l] - t[1 + l] * t[1 + l] / t[0]) * scale)
+                .collect(),
+        )
+    }
+    fn deff_checks_population(&self) -> bool {
+        !self.count
+    }
+    fn cases(&self, t: &[f64], _n: f64, out: &mut [f64]) {
+        let l_n = self.labels.len();
+        out.copy_from_slice(&t[1 + l_n..1 + 2 * l_n]);
+    }
+    fn describe(&self) -> (Statistic, String, Vec<Option<Label>>) {
+        (
+            if self.count {
+                Statistic::Count
+            } else {
+                Statistic::Proportion
+            },
+            self.name.clone(),
+            self.labels.iter().cloned().map(Some).collect(),
+        )
+    }
+    fn is_proportion(&self) -> bool {
+        !self.count
+    }
+}

@@ -1,0 +1,281 @@
+//! A table of estimates: tidy polars `DataFrame` (one row per domain ×
+//! statistic × level) and aligned plain text.
+
+use ndarray::Array2;
+use polars::prelude::{Column, DataFrame, IntoColumn, NamedFrom, PolarsResult, Series};
+
+use super::{Estimate, EstimateError, covariance};
+use crate::codebook::Language;
+use crate::design::ByVariable;
+
+/// Estimates of one estimator call: one per domain (and level), in domain
+/// order.
+#[derive(Debug, Clone)]
+pub struct EstimateTable {
+    estimates: Vec<Estimate>,
+    by: Vec<ByVariable>,
+    subset: Option<String>,
+}
+
+impl EstimateTable {
+    /// A table from estimates, the `by` variables that define their domains
+    /// and the subpopulation description.
+    pub(crate) fn new(
+        estimates: Vec<Estimate>,
+        by: Vec<ByVariable>,
+        subset: Option<String>,
+    ) -> Self {
+        EstimateTable {
+            estimates,
+            by,
+            subset,
+        }
+    }
+
+    /// The estimates.
+    pub fn estimates(&self) -> &[Estimate] {
+        &self.estimates
+    }
+
+    /// Consumes the table into its estimates.
+    pub fn into_estimates(self) -> Vec<Estimate> {
+        self.estimates
+    }
+
+    /// Number of estimates.
+    pub fn len(&self) -> usize {
+        self.estimates.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.estimates.is_empty()
+    }
+
+    /// The `by` variables of the domains.
+    pub fn by(&self) -> &[ByVariable] {
+        &self.by
+    }
+
+    /// The subpopulation, if the estimates are of one.
+    pub fn subset(&self) -> Option<&str> {
+        self.subset.as_deref()
+    }
+
+    /// Appends another table's estimates (e.g. several variables in one
+    /// table); the `by` variables must be the same.
+    pub fn append(&mut self, other: EstimateTable) {
+        self.estimates.extend(other.estimates);
+    }
+
+    /// The estimate of a domain, matching each `by` variable's label
+    /// (Spanish or English) in order, and optionally a level.
+    pub fn find(&self, domain: &[&str], level: Option<&str>) -> Option<&Estimate> {
+        self.estimates.iter().find(|e| {
+            e.domain.len() == domain.len()
+                && e.domain
+                    .iter()
+                    .zip(domain)
+                    .all(|(v, want)| v.value.es == *want || v.value.en == *want)
+                && match (level, &e.level) {
+                    (None, _) => true,
+                    (Some(l), Some(have)) => have.es == l || have.en == l,
+                    (Some(_), None) => false,
+                }
+        })
+    }
+
+    /// Variance–covariance matrix of all estimates of the table (domains of
+    /// the same clusters are correlated; R's `svyby(..., covmat = TRUE)`).
+    pub fn vcov(&self) -> Result<Array2<f64>, EstimateError> {
+        let refs: Vec<&Estimate> = self.estimates.iter().collect();
+        covariance(&refs)
+    }
+
+    /// The table in tidy long form: one row per estimate, with columns
+    /// `statistic, variable, level, level_en, <by>…, <by>_en…, estimate, se,
+    /// ci_low, ci_high, ci_level, cv, deff, df, n, n_missing, population,
+    /// quality, quality_en`.
+    pub fn to_dataframe(&self) -> PolarsResult<DataFrame> {
+        let e = &self.estimates;
+        let mut cols: Vec<Column> = Vec::new();
+        let text = |name: &str, f: &dyn Fn(&Estimate) -> String| -> Column {
+            Series::new(name.into(), e.iter().map(f).collect::<Vec<String>>()).into_column()
+        };
+        let opt_text = |name: &str, f: &dyn Fn(&Estimate) -> Option<String>| -> Column {
+            Series::new(
+                name.into(),
+                e.iter().map(f).collect::<Vec<Option<String>>>(),
+            )
+            .into_column()
+        };
+        let num = |name: &str, f: &dyn Fn(&Estimate) -> f64| -> Column {
+            Series::new(name.into(), e.iter().map(f).collect::<Vec<f64>>()).into_column()
+        };
+        cols.push(text("statistic", &|x| x.statistic.code().to_string()));
+        cols.push(text("variable", &|x| x.variable.clone()));
+        cols.push(opt_text("level", &|x| {
+            x.level.as_ref().map(|l| l.es.clone())
+        }));
+        cols.push(opt_text("level_en", &|x| {
+            x.level.as_ref().map(|l| l.en.clone())
+        }));
+        for (j, b) in self.by.iter().enumerate() {
+            cols.push(opt_text(&b.name, &|x| {
+                x.domain.get(j).map(|v| v.value.es.clone())
+            }));
+            cols.push(opt_text(&format!("{}_en", b.name), &|x| {
+                x.domain.get(j).map(|v| v.value.en.clone())
+            }));
+        }
+        cols.push(num("estimate", &|x| x.estimate));
+        cols.push(num("se", &|x| x.se));
+        cols.push(num("ci_low", &|x| x.ci.low));
+        cols.push(num("ci_high", &|x| x.ci.high));
+        cols.push(num("ci_level", &|x| x.ci.level));
+        cols.push(num("cv", &|x| x.cv));
+        cols.push(
+            Series::new(
+                "deff".into(),
+                e.iter().map(|x| x.deff).collect::<Vec<Option<f64>>>(),
+            )
+            .into_column(),
+        );
+        cols.push(num("df", &|x| x.df));
+        cols.push(
+            Series::new(
+                "n".into(),
+                e.iter().map(|x| x.n as u64).collect::<Vec<u64>>(),
+            )
+            .into_column(),
+        );
+        cols.push(
+            Series::new(
+                "n_missing".into(),
+                e.iter().map(|x| x.n_missing as u64).collect::<Vec<u64>>(),
+            )
+            .into_column(),
+        );
+        cols.push(num("population", &|x| x.population));
+        cols.push(text("quality", &|x| {
+            x.quality.label(Language::Es).to_string()
+        }));
+        cols.push(text("quality_en", &|x| {
+            x.quality.label(Language::En).to_string()
+        }));
+        DataFrame::new_infer_height(cols)
+    }
+}
+
+/// Formats a number with `decimals` and thousands separators (`12 345,6`
+/// style is avoided: a plain `12345.6` reads the same in both languages).
+pub(crate) fn fmt_num(x: f64, decimals: usize) -> String {
+    if x.is_nan() {
+        return "NA".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "Inf".into() } else { "-Inf".into() };
+    }
+    format!("{x:.decimals$}")
+}
+
+/// Decimals that show about 4 significant digits of `x`'s magnitude.
+fn decimals_for(x: f64) -> usize {
+    let a = x.abs();
+    if !a.is_finite() || a == 0.0 {
+        return 2;
+    }
+    let mag = a.log10().floor() as i32;
+    (3 - mag).clamp(0, 6) as usize
+}
+
+impl std::fmt::Display for EstimateTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(s) = &self.subset {
+            writeln!(f, "Subpoblación: {s}")?;
+        }
+        let mut header: Vec<String> = vec!["estadístico".into(), "variable".into()];
+        let has_level = self.estimates.iter().any(|e| e.level.is_some());
+        if has_level {
+            header.push("categoría".into());
+        }
+        for b in &self.by {
+            header.push(b.name.clone());
+        }
+        for h in [
+            "estimación",
+            "e.e.",
+            "IC inf",
+            "IC sup",
+            "CV %",
+            "deff",
+            "gl",
+            "n",
+            "calidad",
+        ] {
+            header.push(h.into());
+        }
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for e in &self.estimates {
+            let dec = decimals_for(e.estimate.abs().max(e.se));
+            let mut r = vec![e.statistic.name(Language::Es), e.variable.clone()];
+            if has_level {
+                r.push(e.level.as_ref().map(|l| l.es.clone()).unwrap_or_default());
+            }
+            for v in &e.domain {
+                r.push(v.value.es.clone());
+            }
+            r.push(fmt_num(e.estimate, dec));
+            r.push(fmt_num(e.se, dec));
+            r.push(fmt_num(e.ci.low, dec));
+            r.push(fmt_num(e.ci.high, dec));
+            r.push(fmt_num(100.0 * e.cv, 1));
+            r.push(e.deff.map(|d| fmt_num(d, 2)).unwrap_or_else(|| "-".into()));
+            r.push(fmt_num(e.df, 0));
+            r.push(e.n.to_string());
+            r.push(e.quality.label(Language::Es).to_string());
+            rows.push(r);
+        }
+        let ncol = header.len();
+        let numeric_from = ncol - 9;
+        let widths: Vec<usize> = (0..ncol)
+            .map(|j| {
+                rows.iter()
+                    .map(|r| r[j].chars().count())
+                    .chain(std::iter::once(header[j].chars().count()))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |f: &mut std::fmt::Formatter<'_>, cells: &[String]| -> std::fmt::Result {
+            let mut out = String::new();
+            for (j, c) in cells.iter().enumerate() {
+                if j > 0 {
+                    out.push_str("  ");
+                }
+                let pad = widths[j].saturating_sub(c.chars().count());
+                if j >= numeric_from && j < ncol - 1 {
+                    out.push_str(&" ".repeat(pad));
+                    out.push_str(c);
+                } else {
+                    out.push_str(c);
+                    out.push_str(&" ".repeat(pad));
+                }
+            }
+            writeln!(f, "{}", out.trim_end())
+        };
+        line(f, &header)?;
+        for r in &rows {
+            line(f, r)?;
+        }
+        if let Some(e) = self.estimates.first() {
+            write!(
+                f,
+                "IC {:.0}% ({}); CV = e.e./estimación",
+                100.0 * e.ci.level,
+                e.ci.method.code()
+            )?;
+        }
+        Ok(())
+    }
+}
