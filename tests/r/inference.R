@@ -128,7 +128,9 @@ for (cs in cases) {
   for (r in rules) {
     res[[r]] <- suppressWarnings(sapply(pp, function(p) num(svyquantile(~x, d, p, qrule = r, ci = FALSE)[[1]][1])))
   }
-  rc[[length(rc) + 1]] <- list(x = cs$x, w = cs$w, p = pp, results = res)
+  # p as 17-significant-digit strings: JSON numbers here carry 15 digits, and these p must reach
+  # Rust bit-exact (they sit exactly on the cumulative shares, where the rules branch).
+  rc[[length(rc) + 1]] <- list(x = cs$x, w = cs$w, p = sprintf("%.17g", pp), results = res)
 }
 out$qrule_cases <- rc
 

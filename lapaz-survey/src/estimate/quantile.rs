@@ -1,0 +1,621 @@
+//! Weighted quantiles with R's `qrule`s and Woodruff confidence intervals,
+//! as `svyquantile` computes them in R's `survey` (≥ 4.1).
+//!
+//! # The estimate
+//!
+//! The `p`th quantile is where the estimated distribution function
+//! `F̂(x) = Σ_{xᵢ ≤ x} wᵢ / Σ wᵢ` reaches `p`. That pins it down only to an
+//! interval between two observations; a [`QuantileRule`] picks the value
+//! (R's `qrule`, described in R's vignette "Estimating quantiles"):
+//!
+//! * discrete rules return an observed value: [`QuantileRule::Math`] (R's
+//!   default, the smallest `x` with `F̂(x) ≥ p`, also `Hf1`),
+//!   [`QuantileRule::School`] (`Hf2`: the midpoint of the two candidates when
+//!   `F̂` hits `p` exactly), [`QuantileRule::Hf3`] (the candidate at an even
+//!   position among the distinct values) and [`QuantileRule::ShahVaish`];
+//! * continuous rules `Hf4`–`Hf9` interpolate linearly between the points
+//!   `(pₖ, xₖ)` built from the cumulative weights `Cₖ`: `Cₖ/Cₙ`,
+//!   `(Cₖ − wₖ/2)/Cₙ`, `Cₖ/(Cₙ + wₙ)`, `Cₖ₋₁/Cₙ₋₁`, `(Cₖ − wₖ/3)/(Cₙ + wₙ/3)`,
+//!   `(Cₖ − 3wₖ/8)/(Cₙ + wₙ/4)`.
+//!
+//! # R compatibility notes
+//!
+//! These reproduce R `survey` 4.1.1 value for value, including three of its
+//! corner behaviours, on purpose (so that a result can be checked against R):
+//!
+//! * for `p` strictly below the weight share of the smallest observation,
+//!   `Math`, `School`, `Hf1`, `Hf2` return the *second* smallest observation
+//!   (and `Hf3` the second smallest distinct value), not the smallest;
+//! * `Hf4` extrapolates linearly below its first point instead of stopping at
+//!   the smallest observation (the other continuous rules stop there), and
+//!   gives `NaN` at `p = 1`;
+//! * `ShahVaish` builds its distribution function from the *unnormalised*
+//!   weight `wₖ` in `(C*ₖ + ½ − wₖ/2)/(n + 1)` (with `C*` the cumulative
+//!   weights rescaled to sum to `n`), exactly as R's vignette writes it; with
+//!   very unequal weights that function is not monotone, and R's
+//!   step-function reading of it (ties averaged) is followed.
+//!
+//! Cumulative weights are summed with compensated (Neumaier) summation, close
+//! to R's extended-precision sums, so that ties such as `F̂(x) = 0.5` with
+//! equal weights are seen as R sees them.
+//!
+//! # The interval (Woodruff, 1952)
+//!
+//! With `q̂` the quantile, the share of the population at or below it,
+//! `F̂(q̂)`, is a mean of the indicator `x ≤ q̂`; its design-based standard
+//! error gives an interval `[p_L, p_U]` on the probability scale (a t interval
+//! on the design degrees of freedom by default, see [`WoodruffInterval`]),
+//! and the quantile interval is `[F̂⁻¹(p_L), F̂⁻¹(p_U)]`, read with the same
+//! rule. An end outside `[0, 1]` gives `NaN`, as in R. The standard error is
+//! the one R reports: the interval length divided by `2·t_{df, 1−α/2}`.
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use super::ciprop::{PropCiMethod, prop_interval};
+
+/// How a quantile is read off the weighted distribution function: R's
+/// `svyquantile(qrule = …)`. The default is R's default, `"math"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum QuantileRule {
+    /// R's `"math"`: the smallest value `x` with `F̂(x) ≥ p` (same as `Hf1`).
+    #[default]
+    Math,
+    /// R's `"school"`: like `Math`, but the midpoint of that value and the
+    /// next one when `F̂` equals `p` exactly (same as `Hf2`).
+    School,
+    /// R's `"shahvaish"`: the rule of Shah & Vaish (2006), used by some
+    /// SUDAAN versions.
+    ShahVaish,
+    /// Hyndman–Fan type 1, weighted (same as `Math`).
+    Hf1,
+    /// Hyndman–Fan type 2, weighted (same as `School`).
+    Hf2,
+    /// Hyndman–Fan type 3, weighted: nearest even order statistic.
+    Hf3,
+    /// Hyndman–Fan type 4, weighted: `pₖ = Cₖ/Cₙ`.
+    Hf4,
+    /// Hyndman–Fan type 5, weighted: `pₖ = (Cₖ − wₖ/2)/Cₙ`.
+    Hf5,
+    /// Hyndman–Fan type 6, weighted: `pₖ = Cₖ/(Cₙ + wₙ)`.
+    Hf6,
+    /// Hyndman–Fan type 7 (R's `quantile()` default), weighted:
+    /// `pₖ = Cₖ₋₁/Cₙ₋₁`.
+    Hf7,
+    /// Hyndman–Fan type 8, weighted: `pₖ = (Cₖ − wₖ/3)/(Cₙ + wₙ/3)`.
+    Hf8,
+    /// Hyndman–Fan type 9, weighted: `pₖ = (Cₖ − 3wₖ/8)/(Cₙ + wₙ/4)`.
+    Hf9,
+}
+
+impl QuantileRule {
+    /// Every rule, in R's order.
+    pub const ALL: [QuantileRule; 12] = [
+        QuantileRule::Math,
+        QuantileRule::School,
+        QuantileRule::ShahVaish,
+        QuantileRule::Hf1,
+        QuantileRule::Hf2,
+        QuantileRule::Hf3,
+        QuantileRule::Hf4,
+        QuantileRule::Hf5,
+        QuantileRule::Hf6,
+        QuantileRule::Hf7,
+        QuantileRule::Hf8,
+        QuantileRule::Hf9,
+    ];
+
+    /// R's name of the rule (`"math"`, `"school"`, `"shahvaish"`, `"hf1"`…).
+    pub fn r_name(self) -> &'static str {
+        match self {
+            QuantileRule::Math => "math",
+            QuantileRule::School => "school",
+            QuantileRule::ShahVaish => "shahvaish",
+            QuantileRule::Hf1 => "hf1",
+            QuantileRule::Hf2 => "hf2",
+            QuantileRule::Hf3 => "hf3",
+            QuantileRule::Hf4 => "hf4",
+            QuantileRule::Hf5 => "hf5",
+            QuantileRule::Hf6 => "hf6",
+            QuantileRule::Hf7 => "hf7",
+            QuantileRule::Hf8 => "hf8",
+            QuantileRule::Hf9 => "hf9",
+        }
+    }
+
+    /// The rule with R's name `name` (case-insensitive), if there is one.
+    pub fn from_r_name(name: &str) -> Option<QuantileRule> {
+        let lower = name.to_ascii_lowercase();
+        QuantileRule::ALL.into_iter().find(|r| r.r_name() == lower)
+    }
+}
+
+impl std::fmt::Display for QuantileRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.r_name())
+    }
+}
+
+/// How Woodruff's interval for the share below the quantile is built
+/// (R's `interval.type`), before it is mapped back through `F̂⁻¹`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum WoodruffInterval {
+    /// R's default `"mean"`: `F̂(q̂) ± t·SE`.
+    #[default]
+    Mean,
+    /// R's `"beta"`: Korn–Graubard (Clopper–Pearson on an effective sample
+    /// size), as [`PropCiMethod::Beta`].
+    Beta,
+    /// R's `"xlogit"`: a Wald interval on the logit scale, as
+    /// [`PropCiMethod::Xlogit`].
+    Xlogit,
+    /// R's `"asin"`: a Wald interval on the arcsine-square-root scale, as
+    /// [`PropCiMethod::Asin`].
+    Asin,
+}
+
+impl WoodruffInterval {
+    fn prop_method(self) -> PropCiMethod {
+        match self {
+            WoodruffInterval::Mean => PropCiMethod::Mean,
+            WoodruffInterval::Beta => PropCiMethod::Beta,
+            WoodruffInterval::Xlogit => PropCiMethod::Xlogit,
+            WoodruffInterval::Asin => PropCiMethod::Asin,
+        }
+    }
+
+    /// R's name of the interval type (`"mean"`, `"beta"`, `"xlogit"`, `"asin"`).
+    pub fn r_name(self) -> &'static str {
+        match self {
+            WoodruffInterval::Mean => "mean",
+            WoodruffInterval::Beta => "beta",
+            WoodruffInterval::Xlogit => "xlogit",
+            WoodruffInterval::Asin => "asin",
+        }
+    }
+}
+
+/// A weighted sample sorted by value, with its cumulative weights: the
+/// estimated distribution function `F̂` that quantile rules read.
+#[derive(Debug, Clone)]
+pub struct WeightedCdf {
+    x: Vec<f64>,
+    w: Vec<f64>,
+    /// Compensated cumulative weights `Cₖ`.
+    cum: Vec<f64>,
+    total: f64,
+}
+
+impl WeightedCdf {
+    /// Sorts `values` (stably, as R's `order`) with their `weights`. Returns
+    /// `None` when there are no values, when lengths differ, or when a value
+    /// or weight is not finite, a weight is negative, or all weights are zero.
+    pub fn new(values: &[f64], weights: &[f64]) -> Option<WeightedCdf> {
+        if values.is_empty() || values.len() != weights.len() {
+            return None;
+        }
+        if values.iter().any(|v| !v.is_finite())
+            || weights.iter().any(|w| !w.is_finite() || *w < 0.0)
+        {
+            return None;
+        }
+        let mut idx: Vec<usize> = (0..values.len()).collect();
+        idx.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+        let x: Vec<f64> = idx.iter().map(|&i| values[i]).collect();
+        let w: Vec<f64> = idx.iter().map(|&i| weights[i]).collect();
+        Self::from_sorted(x, w)
+    }
+
+    /// Builds from values already sorted ascending, with their weights.
+    pub(crate) fn from_sorted(x: Vec<f64>, w: Vec<f64>) -> Option<WeightedCdf> {
+        let cum = compensated_cumsum(&w);
+        let total = *cum.last()?;
+        if total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+            return None;
+        }
+        Some(WeightedCdf { x, w, cum, total })
+    }
+
+    /// Number of observations.
+    pub fn len(&self) -> usize {
+        self.x.len()
+    }
+
+    /// Always `false`: a `WeightedCdf` has at least one observation.
+    pub fn is_empty(&self) -> bool {
+        self.x.is_empty()
+    }
+
+    /// The sum of the weights.
+    pub fn total_weight(&self) -> f64 {
+        self.total
+    }
+
+    /// `F̂(q)`: the weight share of observations `≤ q`.
+    pub fn share_at_or_below(&self, q: f64) -> f64 {
+        let k = self.x.partition_point(|&v| v <= q);
+        if k == 0 { 0.0 } else { self.cum[k - 1] / self.total }
+    }
+
+    /// The `p` quantile under `rule` (`p` in `[0, 1]`; `NaN` otherwise).
+    pub fn quantile(&self, p: f64, rule: QuantileRule) -> f64 {
+        if !(0.0..=1.0).contains(&p) {
+            return f64::NAN;
+        }
+        match rule {
+            QuantileRule::Math | QuantileRule::Hf1 => self.discrete(p, false),
+            QuantileRule::School | QuantileRule::Hf2 => self.discrete(p, true),
+            QuantileRule::Hf3 => self.nearest_even(p),
+            QuantileRule::ShahVaish => self.shah_vaish(p),
+            QuantileRule::Hf4 => self.hf4(p),
+            QuantileRule::Hf5 => {
+                let pk: Vec<f64> =
+                    (0..self.len()).map(|k| (self.cum[k] - self.w[k] / 2.0) / self.total).collect();
+                self.interpolate(&pk, p)
+            }
+            QuantileRule::Hf6 => {
+                let denom = self.total + self.last_weight();
+                let pk: Vec<f64> = self.cum.iter().map(|c| c / denom).collect();
+                self.interpolate(&pk, p)
+            }
+            QuantileRule::Hf7 => {
+                let n = self.len();
+                if n == 1 {
+                    return self.x[0];
+                }
+                let denom = self.cum[n - 2];
+                let pk: Vec<f64> = (0..n)
+                    .map(|k| if k == 0 { 0.0 } else { self.cum[k - 1] / denom })
+                    .collect();
+                self.interpolate(&pk, p)
+            }
+            QuantileRule::Hf8 => {
+                let denom = self.total + self.last_weight() / 3.0;
+                let pk: Vec<f64> =
+                    (0..self.len()).map(|k| (self.cum[k] - self.w[k] / 3.0) / denom).collect();
+                self.interpolate(&pk, p)
+            }
+            QuantileRule::Hf9 => {
+                let denom = self.total + self.last_weight() / 4.0;
+                let pk: Vec<f64> = (0..self.len())
+                    .map(|k| (self.cum[k] - 3.0 * self.w[k] / 8.0) / denom)
+                    .collect();
+                self.interpolate(&pk, p)
+            }
+        }
+    }
+
+    fn last_weight(&self) -> f64 {
+        self.w.last().copied().unwrap_or(0.0)
+    }
+
+    /// `F̂` at each observation (0-based index k → `Cₖ/Cₙ`).
+    fn share(&self, k: usize) -> f64 {
+        self.cum[k] / self.total
+    }
+
+    /// The index (0-based) R starts from: the last observation with
+    /// `F̂ ≤ p`, or the first one when there is none.
+    fn lower_index(&self, p: f64) -> usize {
+        let count = (0..self.len()).take_while(|&k| self.share(k) <= p).count();
+        count.max(1) - 1
+    }
+
+    /// `Math` (`midpoint = false`) and `School` (`midpoint = true`).
+    fn discrete(&self, p: f64, midpoint: bool) -> f64 {
+        let n = self.len();
+        let l = self.lower_index(p);
+        let next = (l + 1).min(n - 1);
+        if self.share(l) == p {
+            if midpoint { (self.x[l] + self.x[next]) / 2.0 } else { self.x[l] }
+        } else {
+            self.x[next]
+        }
+    }
+
+    /// `Hf3`: on the distinct values (weights of ties summed), the candidate
+    /// at an even (1-based) position when `F̂` equals `p` exactly.
+    fn nearest_even(&self, p: f64) -> f64 {
+        let mut values: Vec<f64> = Vec::new();
+        let mut shares: Vec<f64> = Vec::new();
+        for k in 0..self.len() {
+            if k + 1 < self.len() && self.x[k + 1] == self.x[k] {
+                continue;
+            }
+            values.push(self.x[k]);
+            shares.push(self.share(k));
+        }
+        let m = values.len();
+        let count = shares.iter().take_while(|&&s| s <= p).count();
+        let l = count.max(1) - 1;
+        let next = (l + 1).min(m - 1);
+        if shares[l] == p {
+            // 1-based position l + 1 is even when l is odd.
+            if l % 2 == 1 { values[l] } else { values[next] }
+        } else {
+            values[next]
+        }
+    }
+
+    /// Shah & Vaish as R computes it: `G_k = (C*_k + ½ − w_k/2)/(n + 1)`, read
+    /// as a left-continuous step function after sorting the `G_k` (values of
+    /// tied `G_k` averaged), constant beyond its ends.
+    fn shah_vaish(&self, p: f64) -> f64 {
+        let n = self.len() as f64;
+        let scale = n / self.total;
+        let star: Vec<f64> = self.w.iter().map(|w| w * scale).collect();
+        let cum_star = compensated_cumsum(&star);
+        let mut pts: Vec<(f64, f64)> = (0..self.len())
+            .map(|k| ((cum_star[k] + 0.5 - self.w[k] / 2.0) / (n + 1.0), self.x[k]))
+            .collect();
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // Collapse tied G values to the mean of their x.
+        let mut g: Vec<f64> = Vec::with_capacity(pts.len());
+        let mut y: Vec<f64> = Vec::with_capacity(pts.len());
+        let mut i = 0;
+        while i < pts.len() {
+            let mut j = i;
+            let mut sum = 0.0;
+            while j < pts.len() && pts[j].0 == pts[i].0 {
+                sum += pts[j].1;
+                j += 1;
+            }
+            g.push(pts[i].0);
+            y.push(sum / (j - i) as f64);
+            i = j;
+        }
+        let last = g.len() - 1;
+        if p <= g[0] {
+            return y[0];
+        }
+        if p >= g[last] {
+            return y[last];
+        }
+        let k = g.partition_point(|&v| v <= p);
+        y[k - 1]
+    }
+
+    /// `Hf4`: points `(Cₖ/Cₙ, xₖ)`, extrapolated linearly below the first
+    /// point and `NaN` at `p = 1` (as R does).
+    fn hf4(&self, p: f64) -> f64 {
+        let n = self.len();
+        let pk: Vec<f64> = (0..n).map(|k| self.share(k)).collect();
+        if n >= 2 && p < pk[0] {
+            let (x0, x1) = (self.x[0], self.x[1]);
+            return x0 + (x1 - x0) * ((p - pk[0]) / (pk[1] - pk[0]));
+        }
+        if p >= pk[n - 1] {
+            // R reads past the last observation here.
+            return f64::NAN;
+        }
+        self.interpolate(&pk, p)
+    }
+
+    /// Linear interpolation through `(pk, x)` (`pk` non-decreasing), constant
+    /// beyond the ends.
+    fn interpolate(&self, pk: &[f64], p: f64) -> f64 {
+        let n = pk.len();
+        if p <= pk[0] {
+            return self.x[0];
+        }
+        if p >= pk[n - 1] {
+            return self.x[n - 1];
+        }
+        // pk[j-1] <= p < pk[j]
+        let j = pk.partition_point(|&v| v <= p);
+        let i = j - 1;
+        if pk[i] == p {
+            return self.x[i];
+        }
+        let (xi, xj) = (self.x[i], self.x[j]);
+        xi + (xj - xi) * ((p - pk[i]) / (pk[j] - pk[i]))
+    }
+}
+
+/// Cumulative sums with Neumaier compensation (each partial sum rounded once).
+fn compensated_cumsum(values: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(values.len());
+    let mut sum = 0.0_f64;
+    let mut comp = 0.0_f64;
+    for &v in values {
+        let t = sum + v;
+        if sum.abs() >= v.abs() {
+            comp += (sum - t) + v;
+        } else {
+            comp += (v - t) + sum;
+        }
+        sum = t;
+        out.push(sum + comp);
+    }
+    out
+}
+
+/// The `p` quantile of `values` weighted by `weights` under `rule`, or `None`
+/// for empty/mismatched input, non-finite values or weights, negative weights
+/// or a zero total weight.
+///
+/// ```
+/// use lapaz_survey::estimate::quantile::{QuantileRule, weighted_quantile};
+/// let x = [3.0, 1.0, 2.0, 4.0];
+/// let w = [1.0, 1.0, 1.0, 1.0];
+/// assert_eq!(weighted_quantile(&x, &w, 0.5, QuantileRule::Math), Some(2.0));
+/// assert_eq!(weighted_quantile(&x, &w, 0.5, QuantileRule::School), Some(2.5));
+/// ```
+pub fn weighted_quantile(values: &[f64], weights: &[f64], p: f64, rule: QuantileRule) -> Option<f64> {
+    WeightedCdf::new(values, weights).map(|cdf| cdf.quantile(p, rule))
+}
+
+/// What Woodruff's interval needs besides the distribution function.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WoodruffInputs {
+    /// `F̂(q̂)`, the estimated share at or below the quantile.
+    pub share: f64,
+    /// Its design-based standard error.
+    pub share_se: f64,
+    /// Degrees of freedom of the t reference (`f64::INFINITY` for normal).
+    pub df: f64,
+    /// Rows in the domain (for the Korn–Graubard effective sample size).
+    pub n_rows: f64,
+    /// Confidence level, e.g. 0.95.
+    pub level: f64,
+}
+
+/// A quantile interval and the SE R derives from it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct WoodruffResult {
+    pub low: f64,
+    pub high: f64,
+    pub se: f64,
+}
+
+/// Woodruff's interval: the interval for the share below `q̂` (by
+/// `interval`), mapped back through `F̂⁻¹` with `rule`; `NaN` ends where the
+/// share interval leaves `[0, 1]`; SE = length / (2 t).
+pub(crate) fn woodruff(
+    cdf: &WeightedCdf,
+    rule: QuantileRule,
+    interval: WoodruffInterval,
+    inputs: WoodruffInputs,
+) -> WoodruffResult {
+    let (pl, pu) = prop_interval(
+        interval.prop_method(),
+        inputs.share,
+        inputs.share_se * inputs.share_se,
+        inputs.df,
+        inputs.n_rows,
+        inputs.level,
+    );
+    let low = cdf.quantile(pl, rule);
+    let high = cdf.quantile(pu, rule);
+    let t = t_quantile(1.0 - (1.0 - inputs.level) / 2.0, inputs.df);
+    WoodruffResult { low, high, se: (high - low) / (2.0 * t) }
+}
+
+/// `qt(prob, df)`, with the normal quantile for infinite `df`; `NaN` for
+/// `df ≤ 0` or `NaN`.
+pub(crate) fn t_quantile(prob: f64, df: f64) -> f64 {
+    if df.is_nan() || df <= 0.0 {
+        return f64::NAN;
+    }
+    if df.is_infinite() {
+        return normal_quantile(prob);
+    }
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(t) => t.inverse_cdf(prob),
+        Err(_) => f64::NAN,
+    }
+}
+
+/// `qnorm(prob)`.
+pub(crate) fn normal_quantile(prob: f64) -> f64 {
+    match statrs::distribution::Normal::new(0.0, 1.0) {
+        Ok(n) => n.inverse_cdf(prob),
+        Err(_) => f64::NAN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(x: &[f64], w: &[f64], p: f64, rule: QuantileRule) -> f64 {
+        weighted_quantile(x, w, p, rule).unwrap_or(f64::NAN)
+    }
+
+    #[test]
+    fn math_is_the_inverse_cdf() {
+        let x = [10.0, 20.0, 30.0, 40.0, 50.0];
+        let w = [1.0, 2.0, 3.0, 1.0, 3.0]; // F = .1 .3 .6 .7 1
+        assert_eq!(q(&x, &w, 0.1, QuantileRule::Math), 10.0);
+        assert_eq!(q(&x, &w, 0.2, QuantileRule::Math), 20.0);
+        assert_eq!(q(&x, &w, 0.3, QuantileRule::Math), 20.0);
+        assert_eq!(q(&x, &w, 0.65, QuantileRule::Math), 40.0);
+        assert_eq!(q(&x, &w, 1.0, QuantileRule::Math), 50.0);
+        // R's corner: below the first share, the second observation.
+        assert_eq!(q(&x, &w, 0.05, QuantileRule::Math), 20.0);
+    }
+
+    #[test]
+    fn school_averages_on_exact_ties() {
+        let x = [1.0, 2.0, 3.0, 4.0];
+        let w = [2.0; 4];
+        assert_eq!(q(&x, &w, 0.5, QuantileRule::School), 2.5);
+        assert_eq!(q(&x, &w, 0.6, QuantileRule::School), 3.0);
+        assert_eq!(q(&x, &w, 0.5, QuantileRule::Math), 2.0);
+    }
+
+    #[test]
+    fn hf7_matches_r_quantile_type7_with_equal_weights() {
+        // R: quantile(c(1, 2, 4, 8, 16), c(.1, .5, .9)) = 1.4, 4, 12.8
+        let x = [8.0, 1.0, 16.0, 2.0, 4.0];
+        let w = [1.0; 5];
+        assert!((q(&x, &w, 0.1, QuantileRule::Hf7) - 1.4).abs() < 1e-12);
+        assert!((q(&x, &w, 0.5, QuantileRule::Hf7) - 4.0).abs() < 1e-12);
+        assert!((q(&x, &w, 0.9, QuantileRule::Hf7) - 12.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn single_observation_is_every_quantile() {
+        for rule in QuantileRule::ALL {
+            assert_eq!(q(&[5.0], &[2.0], 0.3, rule), 5.0, "{rule}");
+        }
+    }
+
+    #[test]
+    fn bad_input_gives_none() {
+        assert!(weighted_quantile(&[], &[], 0.5, QuantileRule::Math).is_none());
+        assert!(weighted_quantile(&[1.0], &[0.0], 0.5, QuantileRule::Math).is_none());
+        assert!(weighted_quantile(&[1.0], &[-1.0], 0.5, QuantileRule::Math).is_none());
+        assert!(weighted_quantile(&[f64::NAN], &[1.0], 0.5, QuantileRule::Math).is_none());
+        assert!(weighted_quantile(&[1.0, 2.0], &[1.0], 0.5, QuantileRule::Math).is_none());
+        assert!(q(&[1.0], &[1.0], 1.5, QuantileRule::Math).is_nan());
+    }
+
+    #[test]
+    fn rule_names_round_trip() {
+        for rule in QuantileRule::ALL {
+            assert_eq!(QuantileRule::from_r_name(rule.r_name()), Some(rule));
+        }
+        assert_eq!(QuantileRule::from_r_name("HF7"), Some(QuantileRule::Hf7));
+        assert_eq!(QuantileRule::from_r_name("type7"), None);
+    }
+
+    #[test]
+    fn woodruff_se_is_length_over_two_t() {
+        let x: Vec<f64> = (1..=100).map(f64::from).collect();
+        let w = vec![1.0; 100];
+        let cdf = WeightedCdf::new(&x, &w).expect("cdf");
+        let r = woodruff(
+            &cdf,
+            QuantileRule::Math,
+            WoodruffInterval::Mean,
+            WoodruffInputs { share: 0.5, share_se: 0.05, df: 99.0, n_rows: 100.0, level: 0.95 },
+        );
+        let t = t_quantile(0.975, 99.0);
+        // p interval 0.5 ± t·0.05 = [0.4008, 0.5992] → x = 41, 60
+        assert_eq!((r.low, r.high), (41.0, 60.0));
+        assert!((r.se - 19.0 / (2.0 * t)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn woodruff_end_outside_unit_interval_is_nan() {
+        let cdf = WeightedCdf::new(&[1.0, 2.0, 3.0], &[1.0; 3]).expect("cdf");
+        let r = woodruff(
+            &cdf,
+            QuantileRule::Math,
+            WoodruffInterval::Mean,
+            WoodruffInputs { share: 0.1, share_se: 0.2, df: 10.0, n_rows: 3.0, level: 0.95 },
+        );
+        assert!(r.low.is_nan() && r.se.is_nan());
+        assert!(r.high.is_finite());
+    }
+
+    #[test]
+    fn t_quantile_matches_r() {
+        // R: qt(.975, c(14, 197)), qnorm(.975)
+        assert!((t_quantile(0.975, 14.0) - 2.1447866879178039).abs() < 1e-12);
+        assert!((t_quantile(0.975, 197.0) - 1.9720790337785010).abs() < 1e-12);
+        assert!((t_quantile(0.975, f64::INFINITY) - 1.9599639845400536).abs() < 1e-12);
+    }
+}
