@@ -1,0 +1,1 @@
+//! The `lapaz-survey info` command.

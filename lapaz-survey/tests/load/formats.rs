@@ -1,0 +1,1 @@
+//! Parquet (feature `parquet`) and SPSS `.sav` (feature `spss`) tables.
