@@ -25,6 +25,9 @@ pub mod load;
 pub mod design;
 pub mod estimate;
 pub mod quality;
+#[cfg(feature = "plot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plot")))]
+pub mod present;
 pub mod prelude;
 pub mod weighting;
 
