@@ -41,7 +41,9 @@
 use nalgebra::{DMatrix, DVector};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
-use super::quantile::t_quantile;
+use super::smooth::{Counts, SmoothStatistic, estimate_smooth};
+use super::{EstimateError, Statistic, t_quantile};
+use crate::design::{CellMap, Domains, Label, MISSING, SurveyDesign, codes_of, numeric_values};
 
 /// Which statistic a two-way table test reports (R's
 /// `svychisq(statistic = …)`). The default is R's default, `F`.
@@ -72,9 +74,14 @@ impl ChisqStatistic {
 
     /// The statistic with R's name `name` (case-insensitive).
     pub fn from_r_name(name: &str) -> Option<ChisqStatistic> {
-        [ChisqStatistic::F, ChisqStatistic::Chisq, ChisqStatistic::Wald, ChisqStatistic::AdjWald]
-            .into_iter()
-            .find(|s| s.r_name().eq_ignore_ascii_case(name))
+        [
+            ChisqStatistic::F,
+            ChisqStatistic::Chisq,
+            ChisqStatistic::Wald,
+            ChisqStatistic::AdjWald,
+        ]
+        .into_iter()
+        .find(|s| s.r_name().eq_ignore_ascii_case(name))
     }
 }
 
@@ -168,12 +175,19 @@ impl std::fmt::Display for TestResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "{}", self.kind.label_es())?;
         writeln!(f, "  [{}]", self.kind.label_en())?;
-        write!(f, "  {} = {:.4}, gl = {}", self.kind.statistic_symbol(), self.statistic, fmt_df(self.df))?;
+        write!(
+            f,
+            "  {} = {:.4}, gl = {}",
+            self.kind.statistic_symbol(),
+            self.statistic,
+            fmt_df(self.df)
+        )?;
         if let Some(ddf) = self.denominator_df {
             write!(f, " y {}", fmt_df(ddf))?;
         }
         writeln!(f, ", valor p = {}", fmt_p(self.p_value))?;
-        if let (Some(est), Some((lo, hi)), Some(level)) = (self.estimate, self.conf_int, self.level) {
+        if let (Some(est), Some((lo, hi)), Some(level)) = (self.estimate, self.conf_int, self.level)
+        {
             let what = match self.kind {
                 TestKind::OneSampleT => "media",
                 _ => "diferencia de medias",
@@ -186,7 +200,11 @@ impl std::fmt::Display for TestResult {
 }
 
 fn fmt_df(df: f64) -> String {
-    if df.fract() == 0.0 { format!("{df:.0}") } else { format!("{df:.2}") }
+    if df.fract() == 0.0 {
+        format!("{df:.0}")
+    } else {
+        format!("{df:.2}")
+    }
 }
 
 fn fmt_p(p: f64) -> String {
@@ -240,7 +258,10 @@ pub(crate) fn independence_test(
     let p: Vec<f64> = table.totals.iter().map(|t| t / grand).collect();
     let row_p: Vec<f64> = (0..r).map(|i| (0..c).map(|j| p[i * c + j]).sum()).collect();
     let col_p: Vec<f64> = (0..c).map(|j| (0..r).map(|i| p[i * c + j]).sum()).collect();
-    if row_p.iter().chain(col_p.iter()).any(|m| m.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater))
+    if row_p
+        .iter()
+        .chain(col_p.iter())
+        .any(|m| m.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater))
     {
         return Err(TableProblem::EmptyMargin);
     }
@@ -360,16 +381,28 @@ fn design_effect_traces(
 }
 
 /// Koch et al.'s Wald statistic `W` from cell totals and their covariance.
-fn wald_statistic(r: usize, c: usize, totals: &[f64], vn: &DMatrix<f64>) -> Result<f64, TableProblem> {
+fn wald_statistic(
+    r: usize,
+    c: usize,
+    totals: &[f64],
+    vn: &DMatrix<f64>,
+) -> Result<f64, TableProblem> {
     let k = r * c;
     let grand: f64 = totals.iter().sum();
-    let row: Vec<f64> = (0..r).map(|i| (0..c).map(|j| totals[i * c + j]).sum()).collect();
-    let col: Vec<f64> = (0..c).map(|j| (0..r).map(|i| totals[i * c + j]).sum()).collect();
-    let cells: Vec<(usize, usize)> =
-        (0..r - 1).flat_map(|i| (0..c - 1).map(move |j| (i, j))).collect();
+    let row: Vec<f64> = (0..r)
+        .map(|i| (0..c).map(|j| totals[i * c + j]).sum())
+        .collect();
+    let col: Vec<f64> = (0..c)
+        .map(|j| (0..r).map(|i| totals[i * c + j]).sum())
+        .collect();
+    let cells: Vec<(usize, usize)> = (0..r - 1)
+        .flat_map(|i| (0..c - 1).map(move |j| (i, j)))
+        .collect();
     let y = DVector::from_iterator(
         cells.len(),
-        cells.iter().map(|&(i, j)| totals[i * c + j] - row[i] * col[j] / grand),
+        cells
+            .iter()
+            .map(|&(i, j)| totals[i * c + j] - row[i] * col[j] / grand),
     );
     let jac = DMatrix::from_fn(cells.len(), k, |a, b| {
         let (i, j) = cells[a];
@@ -402,7 +435,10 @@ pub(crate) fn t_two_sided(t: f64, df: f64) -> f64 {
         return f64::NAN;
     }
     if df.is_infinite() {
-        return 2.0 * statrs::distribution::Normal::new(0.0, 1.0).map(|n| n.sf(t.abs())).unwrap_or(f64::NAN);
+        return 2.0
+            * statrs::distribution::Normal::new(0.0, 1.0)
+                .map(|n| n.sf(t.abs()))
+                .unwrap_or(f64::NAN);
     }
     // P(|T| > t) = I_{df/(df+t²)}(df/2, 1/2)
     statrs::function::beta::beta_reg(df / 2.0, 0.5, df / (df + t * t))
@@ -427,6 +463,272 @@ pub(crate) fn t_test(kind: TestKind, estimate: f64, se: f64, df: f64, level: f64
     }
 }
 
+
+impl SurveyDesign {
+    /// Rao–Scott test of independence of two categorical variables (R's
+    /// `svychisq(~row + col, d)`, default second-order F statistic). Rows
+    /// with either value missing are left out (R's `na.rm = TRUE`).
+    ///
+    /// ```
+    /// use lapaz_survey::design::{DesignSpec, SurveyDesign};
+    /// use lapaz_survey::polars::prelude::*;
+    ///
+    /// let df = df![
+    ///     "upm"    => [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6],
+    ///     "factor" => [10.0, 12.0, 9.0, 11.0, 10.0, 8.0, 12.0, 10.0, 9.0, 11.0, 10.0, 10.0],
+    ///     "sexo"   => ["M", "F", "M", "F", "M", "F", "M", "F", "M", "F", "F", "M"],
+    ///     "pobre"  => ["sí", "no", "sí", "sí", "no", "no", "sí", "no", "no", "no", "sí", "sí"],
+    /// ]?;
+    /// let d = SurveyDesign::new(df, DesignSpec::new().weights("factor").cluster("upm"))?;
+    /// let test = d.chisq("sexo", "pobre")?;
+    /// assert!(test.p_value > 0.0 && test.p_value <= 1.0);
+    /// println!("{test}");
+    /// # Ok::<(), lapaz_survey::Error>(())
+    /// ```
+    pub fn chisq(&self, row: &str, col: &str) -> Result<TestResult, EstimateError> {
+        self.chisq_with(row, col, ChisqStatistic::F)
+    }
+
+    /// A test of independence with a chosen statistic (R's
+    /// `svychisq(statistic = …)`).
+    pub fn chisq_with(
+        &self,
+        row: &str,
+        col: &str,
+        statistic: ChisqStatistic,
+    ) -> Result<TestResult, EstimateError> {
+        let df = self.data();
+        let a = codes_of(df, row, "variable de fila de la tabla", self.codebook())?;
+        let b = codes_of(df, col, "variable de columna de la tabla", self.codebook())?;
+        let mask = self.in_subset();
+        let keep: Vec<bool> = (0..self.n_rows())
+            .map(|i| a.codes[i] != MISSING && b.codes[i] != MISSING && mask.is_none_or(|m| m[i]))
+            .collect();
+        // Only levels that occur among the rows kept form the table.
+        let (ra, nr) = used_levels(&a.codes, &keep);
+        let (rb, nc) = used_levels(&b.codes, &keep);
+        if nr < 2 || nc < 2 {
+            return Err(EstimateError::BadOption(format!(
+                "la tabla de `{row}` por `{col}` necesita al menos dos categorías en cada \
+                 variable, pero tiene {nr} × {nc}"
+            )));
+        }
+        let cell: Vec<u32> = (0..self.n_rows())
+            .map(|i| if keep[i] { ra[a.codes[i] as usize] * nc as u32 + rb[b.codes[i] as usize] } else { MISSING })
+            .collect();
+        let domains = Domains::single(self.n_rows(), Some(&keep));
+        let cells = CellMap::build(&self.data.structure, &domains);
+        let stat = CellCounts { cell: &cell, k: nr * nc };
+        let r = estimate_smooth(self, &cells, &stat);
+        let k = nr * nc;
+        let table = TwoWayTable {
+            rows: nr,
+            cols: nc,
+            totals: &r.theta[..k],
+            totals_vcov: &r.vcov[..k * k],
+            n: r.n[0],
+            df: r.df[0],
+        };
+        independence_test(table, statistic).map_err(|p| {
+            EstimateError::BadOption(match p {
+                TableProblem::TooSmall => format!("la tabla de `{row}` por `{col}` es demasiado pequeña"),
+                TableProblem::EmptyMargin => format!(
+                    "la tabla de `{row}` por `{col}` tiene una fila o columna sin peso; \
+                     quite esa categoría"
+                ),
+                TableProblem::Singular => format!(
+                    "la tabla de `{row}` por `{col}` tiene una matriz de covarianzas singular \
+                     (celdas vacías o muy pocas UPM); junte categorías"
+                ),
+            })
+        })
+    }
+
+    /// Design-based t-test of the difference of the means of `y` between the
+    /// two groups of `group` (R's `svyttest(y ~ group, d)`): the second
+    /// group's mean minus the first's (groups in category order), with the
+    /// SE of the difference from the design (the two domains share
+    /// clusters), a t reference on the design df − 1, and its interval.
+    ///
+    /// ```
+    /// use lapaz_survey::design::{DesignSpec, SurveyDesign};
+    /// use lapaz_survey::polars::prelude::*;
+    ///
+    /// let df = df![
+    ///     "upm"     => [1, 1, 2, 2, 3, 3, 4, 4, 5, 5],
+    ///     "factor"  => [10.0, 12.0, 9.0, 11.0, 10.0, 8.0, 12.0, 10.0, 9.0, 11.0],
+    ///     "sexo"    => ["M", "F", "M", "F", "M", "F", "M", "F", "M", "F"],
+    ///     "ingreso" => [300.0, 250.0, 280.0, 260.0, 310.0, 200.0, 330.0, 240.0, 290.0, 270.0],
+    /// ]?;
+    /// let d = SurveyDesign::new(df, DesignSpec::new().weights("factor").cluster("upm"))?;
+    /// let t = d.ttest("ingreso", "sexo")?; // mean(M) − mean(F)
+    /// assert!(t.estimate.unwrap_or(0.0) > 0.0);
+    /// assert_eq!(t.df, 3.0);                // 5 PSUs − 1 stratum − 1
+    /// # Ok::<(), lapaz_survey::Error>(())
+    /// ```
+    pub fn ttest(&self, y: &str, group: &str) -> Result<TestResult, EstimateError> {
+        let values = numeric_values(self.data(), y, "variable de la prueba t")?;
+        let g = codes_of(self.data(), group, "grupo de la prueba t", self.codebook())?;
+        let mask = self.in_subset();
+        let keep: Vec<bool> = (0..self.n_rows())
+            .map(|i| g.codes[i] != MISSING && !values[i].is_nan() && mask.is_none_or(|m| m[i]))
+            .collect();
+        let (remap, levels) = used_levels(&g.codes, &keep);
+        if levels != 2 {
+            return Err(EstimateError::WrongType {
+                variable: group.to_string(),
+                statistic: "una prueba t de dos grupos".into(),
+                problem: format!("debe tener exactamente dos categorías con datos, pero tiene {levels}"),
+            });
+        }
+        let second: Vec<bool> = (0..self.n_rows()).map(|i| keep[i] && remap[g.codes[i] as usize] == 1).collect();
+        let domains = Domains::single(self.n_rows(), Some(&keep));
+        let cells = CellMap::build(&self.data.structure, &domains);
+        let stat = MeanDifference { y: &values, second: &second };
+        let r = estimate_smooth(self, &cells, &stat);
+        let level = self.options().level;
+        Ok(t_test(TestKind::TwoSampleT, r.theta[0], r.vcov[0].max(0.0).sqrt(), r.df[0] - 1.0, level))
+    }
+
+    /// Design-based t-test that the mean of `y` is zero (R's
+    /// `svyttest(y ~ 0, d)`), on the design df − 1; for a paired difference,
+    /// test a column holding the difference.
+    pub fn ttest_mean(&self, y: &str) -> Result<TestResult, EstimateError> {
+        let values = numeric_values(self.data(), y, "variable de la prueba t")?;
+        let mask = self.in_subset();
+        let keep: Vec<bool> =
+            (0..self.n_rows()).map(|i| !values[i].is_nan() && mask.is_none_or(|m| m[i])).collect();
+        let no_group = vec![false; self.n_rows()];
+        let domains = Domains::single(self.n_rows(), Some(&keep));
+        let cells = CellMap::build(&self.data.structure, &domains);
+        let stat = MeanDifference { y: &values, second: &no_group };
+        let r = estimate_smooth(self, &cells, &stat);
+        // With no second group the statistic is −mean; flip it back.
+        let level = self.options().level;
+        Ok(t_test(TestKind::OneSampleT, -r.theta[0], r.vcov[0].max(0.0).sqrt(), r.df[0] - 1.0, level))
+    }
+}
+
+/// Dense codes `0..m` for the levels that occur among kept rows, in level
+/// order; returns the old → new map and `m`.
+fn used_levels(codes: &[u32], keep: &[bool]) -> (Vec<u32>, usize) {
+    let max = codes.iter().filter(|&&c| c != MISSING).max().map_or(0, |&c| c as usize + 1);
+    let mut used = vec![false; max];
+    for (c, k) in codes.iter().zip(keep) {
+        if *k && *c != MISSING {
+            used[*c as usize] = true;
+        }
+    }
+    let mut map = vec![MISSING; max];
+    let mut next = 0u32;
+    for (old, u) in used.iter().enumerate() {
+        if *u {
+            map[old] = next;
+            next += 1;
+        }
+    }
+    (map, next as usize)
+}
+
+/// Estimated totals of each cell of a two-way table: totals
+/// `[Σw, Σw·1{cell 0}, …]`, outputs the cell totals.
+struct CellCounts<'a> {
+    cell: &'a [u32],
+    k: usize,
+}
+
+impl SmoothStatistic for CellCounts<'_> {
+    fn n_totals(&self) -> usize {
+        1 + self.k
+    }
+    fn n_outputs(&self) -> usize {
+        self.k
+    }
+    fn accumulate(&self, row: usize, w: f64, acc: &mut [f64]) -> bool {
+        let c = self.cell[row];
+        if c == MISSING {
+            return false;
+        }
+        acc[0] += w;
+        acc[1 + c as usize] += w;
+        true
+    }
+    fn evaluate(&self, t: &[f64], _n: Counts, out: &mut [f64]) {
+        out.copy_from_slice(&t[1..1 + self.k]);
+    }
+    fn jacobian(&self, _t: &[f64], _n: Counts, jac: &mut [f64]) {
+        let m = self.n_totals();
+        jac.fill(0.0);
+        for j in 0..self.k {
+            jac[j * m + 1 + j] = 1.0;
+        }
+    }
+    fn srs_spread(&self, _t: &[f64], _n: f64, _jac: &[f64]) -> Option<Vec<f64>> {
+        None
+    }
+    fn has_deff(&self) -> bool {
+        false
+    }
+    fn deff_checks_population(&self) -> bool {
+        false
+    }
+    fn describe(&self) -> (Statistic, String, Vec<Option<Label>>) {
+        (Statistic::Count, String::new(), vec![None; self.k])
+    }
+}
+
+/// `ȳ₂ − ȳ₁` of two groups: totals `[Σw, Σw₁, Σw₁y, Σw₂, Σw₂y]` (with no
+/// second group, `−ȳ`).
+struct MeanDifference<'a> {
+    y: &'a [f64],
+    second: &'a [bool],
+}
+
+impl SmoothStatistic for MeanDifference<'_> {
+    fn n_totals(&self) -> usize {
+        5
+    }
+    fn n_outputs(&self) -> usize {
+        1
+    }
+    fn accumulate(&self, row: usize, w: f64, acc: &mut [f64]) -> bool {
+        let y = self.y[row];
+        if y.is_nan() {
+            return false;
+        }
+        acc[0] += w;
+        let at = if self.second[row] { 3 } else { 1 };
+        acc[at] += w;
+        acc[at + 1] += w * y;
+        true
+    }
+    fn evaluate(&self, t: &[f64], _n: Counts, out: &mut [f64]) {
+        let second = if t[3] > 0.0 { t[4] / t[3] } else { 0.0 };
+        out[0] = second - t[2] / t[1];
+    }
+    fn jacobian(&self, t: &[f64], _n: Counts, jac: &mut [f64]) {
+        jac.fill(0.0);
+        jac[1] = t[2] / (t[1] * t[1]);
+        jac[2] = -1.0 / t[1];
+        if t[3] > 0.0 {
+            jac[3] = -t[4] / (t[3] * t[3]);
+            jac[4] = 1.0 / t[3];
+        }
+    }
+    fn srs_spread(&self, _t: &[f64], _n: f64, _jac: &[f64]) -> Option<Vec<f64>> {
+        None
+    }
+    fn has_deff(&self) -> bool {
+        false
+    }
+    fn deff_checks_population(&self) -> bool {
+        false
+    }
+    fn describe(&self) -> (Statistic, String, Vec<Option<Label>>) {
+        (Statistic::Contrast, String::new(), vec![None])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -436,14 +738,23 @@ mod tests {
         // R: svyttest(api00 ~ comp.imp, dclus2): estimate 148.845999502192,
         // SE 37.23151478983, df 38 → t 3.99784968036943, p 0.0002842...,
         // CI 73.4747382480578, 224.217260756326.
-        let r = t_test(TestKind::TwoSampleT, 148.845999502192, 37.23151478983, 38.0, 0.95);
+        let r = t_test(
+            TestKind::TwoSampleT,
+            148.845999502192,
+            37.23151478983,
+            38.0,
+            0.95,
+        );
         assert!((r.statistic - 3.99784968036943).abs() < 1e-9);
         let (lo, hi) = r.conf_int.unwrap_or((f64::NAN, f64::NAN));
         assert!((lo - 73.4747382480578).abs() < 1e-7);
         assert!((hi - 224.217260756326).abs() < 1e-7);
         assert!(((r.p_value - 0.00028419791181844023) / r.p_value).abs() < 1e-9);
         let text = r.to_string();
-        assert!(text.contains("valor p") && text.contains("gl = 38"), "{text}");
+        assert!(
+            text.contains("valor p") && text.contains("gl = 38"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -455,7 +766,10 @@ mod tests {
         let pv = DVector::from_column_slice(&p);
         let v = (DMatrix::from_diagonal(&pv) - &pv * pv.transpose()) / n;
         let (tr, tr2) = design_effect_traces(r, c, &p, &v, n).expect("traces");
-        assert!((tr - 2.0).abs() < 1e-12 && (tr2 - 2.0).abs() < 1e-12, "{tr} {tr2}");
+        assert!(
+            (tr - 2.0).abs() < 1e-12 && (tr2 - 2.0).abs() < 1e-12,
+            "{tr} {tr2}"
+        );
     }
 
     #[test]
@@ -467,8 +781,18 @@ mod tests {
 
     #[test]
     fn too_small_or_empty_tables_are_refused() {
-        let t = TwoWayTable { rows: 1, cols: 2, totals: &[1.0, 2.0], totals_vcov: &[0.0; 4], n: 3.0, df: 2.0 };
-        assert_eq!(independence_test(t, ChisqStatistic::F), Err(TableProblem::TooSmall));
+        let t = TwoWayTable {
+            rows: 1,
+            cols: 2,
+            totals: &[1.0, 2.0],
+            totals_vcov: &[0.0; 4],
+            n: 3.0,
+            df: 2.0,
+        };
+        assert_eq!(
+            independence_test(t, ChisqStatistic::F),
+            Err(TableProblem::TooSmall)
+        );
         let t = TwoWayTable {
             rows: 2,
             cols: 2,
@@ -477,6 +801,9 @@ mod tests {
             n: 3.0,
             df: 2.0,
         };
-        assert_eq!(independence_test(t, ChisqStatistic::F), Err(TableProblem::EmptyMargin));
+        assert_eq!(
+            independence_test(t, ChisqStatistic::F),
+            Err(TableProblem::EmptyMargin)
+        );
     }
 }

@@ -117,6 +117,12 @@ impl DomainDesign {
         &self.domains.keys
     }
 
+    /// The domains and their (unit, domain) cells, for estimators built on
+    /// the core in sibling modules (quantiles, `svyciprop`, tests).
+    pub(crate) fn parts(&self) -> (&Domains, &CellMap) {
+        (&self.domains, &self.cells)
+    }
+
     /// The design (with its subset, if any).
     pub fn design(&self) -> &SurveyDesign {
         &self.design

@@ -37,7 +37,11 @@
 
 use statrs::distribution::{Beta, ContinuousCDF};
 
-use super::quantile::t_quantile;
+use super::smooth::{Counts, SmoothStatistic, estimate_smooth, to_estimates};
+use super::{
+    CiMethod, DomainDesign, Estimate, EstimateError, EstimateTable, Statistic, t_quantile,
+};
+use crate::design::{Label, SurveyDesign, numeric_values};
 
 /// Confidence-interval method for a proportion (R's `svyciprop(method = …)`).
 /// The default is R's default, `Logit`.
@@ -159,7 +163,10 @@ pub fn prop_interval(
             let ratio = t_quantile(alpha / 2.0, n_rows - 1.0) / t_quantile(alpha / 2.0, df);
             let n_eff = pq / var * ratio * ratio;
             let x = p * n_eff;
-            (beta_quantile(alpha / 2.0, x, n_eff - x + 1.0), beta_quantile(1.0 - alpha / 2.0, x + 1.0, n_eff - x))
+            (
+                beta_quantile(alpha / 2.0, x, n_eff - x + 1.0),
+                beta_quantile(1.0 - alpha / 2.0, x + 1.0, n_eff - x),
+            )
         }
     }
 }
@@ -176,6 +183,173 @@ fn beta_quantile(prob: f64, a: f64, b: f64) -> f64 {
     }
 }
 
+impl PropCiMethod {
+    /// The matching [`CiMethod`] of an [`Estimate`]'s interval.
+    pub fn ci_method(self) -> CiMethod {
+        match self {
+            PropCiMethod::Logit => CiMethod::Logit,
+            PropCiMethod::Wilson => CiMethod::Wilson,
+            PropCiMethod::Beta => CiMethod::Beta,
+            PropCiMethod::Mean => CiMethod::Mean,
+            PropCiMethod::Xlogit => CiMethod::XLogit,
+            PropCiMethod::Asin => CiMethod::Asin,
+        }
+    }
+}
+
+/// Replaces the interval of a proportion estimate by the `method` interval
+/// (t on the estimate's design df; `Beta` also uses its `n`), keeping the
+/// estimate's confidence level.
+pub(crate) fn apply_prop_ci(estimate: &mut Estimate, method: PropCiMethod) {
+    let level = estimate.ci.level;
+    let (low, high) = prop_interval(
+        method,
+        estimate.estimate,
+        estimate.se * estimate.se,
+        estimate.df,
+        estimate.n as f64,
+        level,
+    );
+    estimate.ci = super::ConfidenceInterval {
+        low,
+        high,
+        level,
+        method: method.ci_method(),
+    };
+}
+
+impl SurveyDesign {
+    /// Proportions with R's `svyciprop` intervals: of every level of a
+    /// categorical variable, or of the 1s of a 0/1 numeric variable.
+    ///
+    /// ```
+    /// use lapaz_survey::design::{DesignSpec, SurveyDesign};
+    /// use lapaz_survey::estimate::PropCiMethod;
+    /// use lapaz_survey::polars::prelude::*;
+    ///
+    /// let df = df![
+    ///     "upm"    => [1, 1, 2, 2, 3, 3, 4, 4],
+    ///     "factor" => [10.0, 10.0, 12.0, 12.0, 8.0, 8.0, 9.0, 9.0],
+    ///     "pobre"  => [1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0],
+    /// ]?;
+    /// let d = SurveyDesign::new(df, DesignSpec::new().weights("factor").cluster("upm"))?;
+    /// let p = d.prop_ci("pobre", PropCiMethod::Logit)?;
+    /// let e = &p.estimates()[0];
+    /// assert!(e.ci.low > 0.0 && e.ci.low < e.estimate && e.estimate < e.ci.high);
+    /// # Ok::<(), lapaz_survey::Error>(())
+    /// ```
+    pub fn prop_ci(
+        &self,
+        variable: &str,
+        method: PropCiMethod,
+    ) -> Result<EstimateTable, EstimateError> {
+        self.whole().prop_ci(variable, method)
+    }
+}
+
+impl DomainDesign {
+    /// Proportions with R's `svyciprop` intervals in every domain (see
+    /// [`SurveyDesign::prop_ci`]).
+    pub fn prop_ci(
+        &self,
+        variable: &str,
+        method: PropCiMethod,
+    ) -> Result<EstimateTable, EstimateError> {
+        let design = self.design();
+        let is_numeric = design
+            .data()
+            .column(variable)
+            .map(|c| c.dtype().is_primitive_numeric())
+            .unwrap_or(false);
+        let table = if is_numeric {
+            let y = numeric_values(design.data(), variable, "variable 0/1 de una proporción")?;
+            if let Some((row, v)) = y
+                .iter()
+                .enumerate()
+                .find(|(_, v)| !v.is_nan() && **v != 0.0 && **v != 1.0)
+            {
+                return Err(EstimateError::WrongType {
+                    variable: variable.to_string(),
+                    statistic: "una proporción".into(),
+                    problem: format!(
+                        "debe valer 0 o 1, pero la fila {} vale {v}; cree una variable 0/1 o use una categórica",
+                        row + 1
+                    ),
+                });
+            }
+            let (domains, cells) = self.parts();
+            let stat = BinaryShare {
+                name: variable,
+                y: &y,
+            };
+            let r = estimate_smooth(design, cells, &stat);
+            EstimateTable::new(
+                to_estimates(design, domains, &stat, &r),
+                domains.by.clone(),
+                design.subset_description().map(str::to_string),
+            )
+        } else {
+            self.prop(variable)?
+        };
+        let by = table.by().to_vec();
+        let subset = table.subset().map(str::to_string);
+        let mut list = table.into_estimates();
+        for e in &mut list {
+            apply_prop_ci(e, method);
+        }
+        Ok(EstimateTable::new(list, by, subset))
+    }
+}
+
+/// The share of 1s of a 0/1 variable: totals `[Σw, Σw·y, count(y = 1)]`.
+struct BinaryShare<'a> {
+    name: &'a str,
+    y: &'a [f64],
+}
+
+impl SmoothStatistic for BinaryShare<'_> {
+    fn n_totals(&self) -> usize {
+        3
+    }
+    fn n_outputs(&self) -> usize {
+        1
+    }
+    fn accumulate(&self, row: usize, w: f64, acc: &mut [f64]) -> bool {
+        let y = self.y[row];
+        if y.is_nan() {
+            return false;
+        }
+        acc[0] += w;
+        acc[1] += w * y;
+        acc[2] += y;
+        true
+    }
+    fn evaluate(&self, t: &[f64], _n: Counts, out: &mut [f64]) {
+        out[0] = t[1] / t[0];
+    }
+    fn jacobian(&self, t: &[f64], _n: Counts, jac: &mut [f64]) {
+        jac[0] = -(t[1] / t[0]) / t[0];
+        jac[1] = 1.0 / t[0];
+        jac[2] = 0.0;
+    }
+    fn srs_spread(&self, t: &[f64], _n: f64, _jac: &[f64]) -> Option<Vec<f64>> {
+        // ψ = (y − p̂)/N̂ and y² = y: Σw(y − p̂)² = Σwy − (Σwy)²/Σw.
+        Some(vec![(t[1] - t[1] * t[1] / t[0]) / (t[0] * t[0])])
+    }
+    fn deff_checks_population(&self) -> bool {
+        true
+    }
+    fn cases(&self, t: &[f64], _n: f64, out: &mut [f64]) {
+        out[0] = t[2];
+    }
+    fn describe(&self) -> (Statistic, String, Vec<Option<Label>>) {
+        (Statistic::Proportion, self.name.to_string(), vec![None])
+    }
+    fn is_proportion(&self) -> bool {
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,7 +361,10 @@ mod tests {
     const SE: f64 = 0.022622450861133944;
 
     fn close(got: f64, want: f64) {
-        assert!(((got - want) / want).abs() < 1e-9, "got {got:e}, want {want:e}");
+        assert!(
+            ((got - want) / want).abs() < 1e-9,
+            "got {got:e}, want {want:e}"
+        );
     }
 
     #[test]
@@ -243,7 +420,10 @@ mod tests {
         for m in PropCiMethod::ALL {
             assert_eq!(PropCiMethod::from_r_name(m.r_name()), Some(m));
         }
-        assert_eq!(PropCiMethod::from_r_name("Korn-Graubard"), Some(PropCiMethod::Beta));
+        assert_eq!(
+            PropCiMethod::from_r_name("Korn-Graubard"),
+            Some(PropCiMethod::Beta)
+        );
         assert_eq!(PropCiMethod::from_r_name("likelihood"), None);
     }
 }

@@ -34,11 +34,20 @@
 //! arithmetic drop the variance for the same reason). Use
 //! [`covariance`] — or the contrasts built on it — instead.
 
+pub mod association;
 mod basic;
 mod ci;
+pub mod ciprop;
+pub mod contrast;
 mod influence;
+pub mod quantile;
 mod smooth;
 mod table;
+
+pub use association::{ChisqStatistic, TestKind, TestResult};
+pub use ciprop::PropCiMethod;
+pub use contrast::{Contrast, contrast};
+pub use quantile::{QuantileOptions, QuantileRule, WoodruffInterval};
 
 pub use basic::DomainDesign;
 pub(crate) use ci::{normal_quantile, t_quantile};

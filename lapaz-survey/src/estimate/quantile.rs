@@ -49,9 +49,14 @@
 //! rule. An end outside `[0, 1]` gives `NaN`, as in R. The standard error is
 //! the one R reports: the interval length divided by `2·t_{df, 1−α/2}`.
 
-use statrs::distribution::{ContinuousCDF, StudentsT};
-
 use super::ciprop::{PropCiMethod, prop_interval};
+use super::smooth::{Counts, SmoothStatistic, estimate_smooth};
+use super::{
+    CiMethod, ConfidenceInterval, DomainDesign, Estimate, EstimateError, EstimateTable, Statistic,
+    t_quantile,
+};
+use crate::design::{Label, MISSING, SurveyDesign, numeric_values};
+use crate::quality::Measures;
 
 /// How a quantile is read off the weighted distribution function: R's
 /// `svyquantile(qrule = …)`. The default is R's default, `"math"`.
@@ -235,7 +240,11 @@ impl WeightedCdf {
     /// `F̂(q)`: the weight share of observations `≤ q`.
     pub fn share_at_or_below(&self, q: f64) -> f64 {
         let k = self.x.partition_point(|&v| v <= q);
-        if k == 0 { 0.0 } else { self.cum[k - 1] / self.total }
+        if k == 0 {
+            0.0
+        } else {
+            self.cum[k - 1] / self.total
+        }
     }
 
     /// The `p` quantile under `rule` (`p` in `[0, 1]`; `NaN` otherwise).
@@ -250,8 +259,9 @@ impl WeightedCdf {
             QuantileRule::ShahVaish => self.shah_vaish(p),
             QuantileRule::Hf4 => self.hf4(p),
             QuantileRule::Hf5 => {
-                let pk: Vec<f64> =
-                    (0..self.len()).map(|k| (self.cum[k] - self.w[k] / 2.0) / self.total).collect();
+                let pk: Vec<f64> = (0..self.len())
+                    .map(|k| (self.cum[k] - self.w[k] / 2.0) / self.total)
+                    .collect();
                 self.interpolate(&pk, p)
             }
             QuantileRule::Hf6 => {
@@ -272,8 +282,9 @@ impl WeightedCdf {
             }
             QuantileRule::Hf8 => {
                 let denom = self.total + self.last_weight() / 3.0;
-                let pk: Vec<f64> =
-                    (0..self.len()).map(|k| (self.cum[k] - self.w[k] / 3.0) / denom).collect();
+                let pk: Vec<f64> = (0..self.len())
+                    .map(|k| (self.cum[k] - self.w[k] / 3.0) / denom)
+                    .collect();
                 self.interpolate(&pk, p)
             }
             QuantileRule::Hf9 => {
@@ -308,7 +319,11 @@ impl WeightedCdf {
         let l = self.lower_index(p);
         let next = (l + 1).min(n - 1);
         if self.share(l) == p {
-            if midpoint { (self.x[l] + self.x[next]) / 2.0 } else { self.x[l] }
+            if midpoint {
+                (self.x[l] + self.x[next]) / 2.0
+            } else {
+                self.x[l]
+            }
         } else {
             self.x[next]
         }
@@ -442,7 +457,12 @@ fn compensated_cumsum(values: &[f64]) -> Vec<f64> {
 /// assert_eq!(weighted_quantile(&x, &w, 0.5, QuantileRule::Math), Some(2.0));
 /// assert_eq!(weighted_quantile(&x, &w, 0.5, QuantileRule::School), Some(2.5));
 /// ```
-pub fn weighted_quantile(values: &[f64], weights: &[f64], p: f64, rule: QuantileRule) -> Option<f64> {
+pub fn weighted_quantile(
+    values: &[f64],
+    weights: &[f64],
+    p: f64,
+    rule: QuantileRule,
+) -> Option<f64> {
     WeightedCdf::new(values, weights).map(|cdf| cdf.quantile(p, rule))
 }
 
@@ -489,29 +509,305 @@ pub(crate) fn woodruff(
     let low = cdf.quantile(pl, rule);
     let high = cdf.quantile(pu, rule);
     let t = t_quantile(1.0 - (1.0 - inputs.level) / 2.0, inputs.df);
-    WoodruffResult { low, high, se: (high - low) / (2.0 * t) }
-}
-
-/// `qt(prob, df)`, with the normal quantile for infinite `df`; `NaN` for
-/// `df ≤ 0` or `NaN`.
-pub(crate) fn t_quantile(prob: f64, df: f64) -> f64 {
-    if df.is_nan() || df <= 0.0 {
-        return f64::NAN;
-    }
-    if df.is_infinite() {
-        return normal_quantile(prob);
-    }
-    match StudentsT::new(0.0, 1.0, df) {
-        Ok(t) => t.inverse_cdf(prob),
-        Err(_) => f64::NAN,
+    WoodruffResult {
+        low,
+        high,
+        se: (high - low) / (2.0 * t),
     }
 }
 
-/// `qnorm(prob)`.
-pub(crate) fn normal_quantile(prob: f64) -> f64 {
-    match statrs::distribution::Normal::new(0.0, 1.0) {
-        Ok(n) => n.inverse_cdf(prob),
-        Err(_) => f64::NAN,
+/// Options of a quantile estimate: the rule that reads `F̂⁻¹` and the type
+/// of Woodruff interval. The default is R's (`qrule = "math"`,
+/// `interval.type = "mean"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub struct QuantileOptions {
+    /// How the quantile is read off `F̂`.
+    pub rule: QuantileRule,
+    /// How the interval for `F̂(q̂)` is built.
+    pub interval: WoodruffInterval,
+}
+
+impl QuantileOptions {
+    /// These options with `rule`.
+    pub fn rule(mut self, rule: QuantileRule) -> Self {
+        self.rule = rule;
+        self
+    }
+
+    /// These options with `interval`.
+    pub fn interval(mut self, interval: WoodruffInterval) -> Self {
+        self.interval = interval;
+        self
+    }
+}
+
+impl SurveyDesign {
+    /// Quantiles of a numeric variable at probabilities `probs` (R's
+    /// `svyquantile(~y, d, probs)`): R's default rule and Woodruff interval
+    /// with t on the design degrees of freedom; the SE is R's (interval
+    /// length / 2t). See the [module docs](self).
+    ///
+    /// ```
+    /// use lapaz_survey::design::{DesignSpec, SurveyDesign};
+    /// use lapaz_survey::polars::prelude::*;
+    ///
+    /// let df = df![
+    ///     "upm"     => [1, 1, 2, 2, 3, 3, 4, 4],
+    ///     "factor"  => [10.0, 10.0, 12.0, 12.0, 8.0, 8.0, 9.0, 9.0],
+    ///     "ingreso" => [100.0, 250.0, 180.0, 90.0, 300.0, 120.0, 210.0, 160.0],
+    /// ]?;
+    /// let d = SurveyDesign::new(df, DesignSpec::new().weights("factor").cluster("upm"))?;
+    /// let q = d.quantile("ingreso", &[0.25, 0.5, 0.75])?;
+    /// assert_eq!(q.estimates()[1].estimate, 160.0); // the weighted median
+    /// let median = d.median("ingreso")?;             // the same, alone
+    /// assert_eq!(median.estimates()[0].estimate, 160.0);
+    /// # Ok::<(), lapaz_survey::Error>(())
+    /// ```
+    pub fn quantile(&self, variable: &str, probs: &[f64]) -> Result<EstimateTable, EstimateError> {
+        self.whole().quantile(variable, probs)
+    }
+
+    /// The median (the 0.5 quantile) with its Woodruff interval.
+    pub fn median(&self, variable: &str) -> Result<EstimateTable, EstimateError> {
+        self.whole().quantile(variable, &[0.5])
+    }
+
+    /// Quantiles with a chosen rule and interval type (R's `qrule`,
+    /// `interval.type`).
+    pub fn quantile_with(
+        &self,
+        variable: &str,
+        probs: &[f64],
+        options: QuantileOptions,
+    ) -> Result<EstimateTable, EstimateError> {
+        self.whole().quantile_with(variable, probs, options)
+    }
+}
+
+impl DomainDesign {
+    /// Quantiles in every domain (R's `svyby(~y, ~g, d, svyquantile, …)`),
+    /// all from one sort and one grouped pass.
+    pub fn quantile(&self, variable: &str, probs: &[f64]) -> Result<EstimateTable, EstimateError> {
+        self.quantile_with(variable, probs, QuantileOptions::default())
+    }
+
+    /// The median in every domain.
+    pub fn median(&self, variable: &str) -> Result<EstimateTable, EstimateError> {
+        self.quantile_with(variable, &[0.5], QuantileOptions::default())
+    }
+
+    /// Quantiles in every domain with a chosen rule and interval type.
+    pub fn quantile_with(
+        &self,
+        variable: &str,
+        probs: &[f64],
+        options: QuantileOptions,
+    ) -> Result<EstimateTable, EstimateError> {
+        if probs.is_empty() {
+            return Err(EstimateError::BadOption(
+                "dé al menos una probabilidad para los cuantiles (por ejemplo 0.5 para la mediana)"
+                    .into(),
+            ));
+        }
+        if let Some(p) = probs.iter().find(|p| !(0.0..=1.0).contains(*p)) {
+            return Err(EstimateError::BadOption(format!(
+                "la probabilidad {p} de un cuantil debe estar entre 0 y 1"
+            )));
+        }
+        let design = self.design();
+        let y = numeric_values(
+            design.data(),
+            variable,
+            "variable de análisis para un cuantil",
+        )?;
+        let (domains, cells) = self.parts();
+        let weights = design.weights();
+        let nd = domains.len();
+        let k = probs.len();
+
+        // Rows of each domain with a value, sorted by (domain, value).
+        let mut rows: Vec<u32> = (0..y.len() as u32)
+            .filter(|&i| domains.row_domain[i as usize] != MISSING && !y[i as usize].is_nan())
+            .collect();
+        rows.sort_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            domains.row_domain[a]
+                .cmp(&domains.row_domain[b])
+                .then(y[a].total_cmp(&y[b]))
+                .then(a.cmp(&b))
+        });
+        let mut cdfs: Vec<Option<WeightedCdf>> = Vec::with_capacity(nd);
+        let mut start = 0;
+        for d in 0..nd as u32 {
+            let end =
+                start + rows[start..].partition_point(|&i| domains.row_domain[i as usize] == d);
+            let part = &rows[start..end];
+            let x = part.iter().map(|&i| y[i as usize]).collect();
+            let w = part.iter().map(|&i| weights[i as usize]).collect();
+            cdfs.push(WeightedCdf::from_sorted(x, w));
+            start = end;
+        }
+        let mut thresholds = vec![f64::NAN; nd * k];
+        for (d, cdf) in cdfs.iter().enumerate() {
+            if let Some(cdf) = cdf {
+                for (j, &p) in probs.iter().enumerate() {
+                    thresholds[d * k + j] = cdf.quantile(p, options.rule);
+                }
+            }
+        }
+
+        // F̂(q̂) per domain and probability, with its design variance.
+        let stat = ShareAtOrBelow {
+            y: &y,
+            row_domain: &domains.row_domain,
+            thresholds: &thresholds,
+            k,
+        };
+        let r = estimate_smooth(design, cells, &stat);
+
+        let opts = design.options();
+        let mut out = Vec::with_capacity(nd * k);
+        for d in 0..nd {
+            if !r.has_rows[d] {
+                continue;
+            }
+            let na = !opts.na_rm && r.missing[d] > 0;
+            for (j, &p) in probs.iter().enumerate() {
+                let q = thresholds[d * k + j];
+                let (estimate, ci) = match (&cdfs[d], na) {
+                    (Some(cdf), false) => {
+                        let share_var = r.vcov[d * k * k + j * k + j];
+                        let w = woodruff(
+                            cdf,
+                            options.rule,
+                            options.interval,
+                            WoodruffInputs {
+                                share: r.theta[d * k + j],
+                                share_se: share_var.max(0.0).sqrt(),
+                                df: r.df[d],
+                                n_rows: r.n[d],
+                                level: opts.level,
+                            },
+                        );
+                        (q, w)
+                    }
+                    _ => (
+                        f64::NAN,
+                        WoodruffResult {
+                            low: f64::NAN,
+                            high: f64::NAN,
+                            se: f64::NAN,
+                        },
+                    ),
+                };
+                let se = ci.se;
+                let cv = se / estimate;
+                let quality = opts.reliability.assess(&Measures {
+                    estimate,
+                    se,
+                    cv,
+                    deff: f64::NAN,
+                    df: r.df[d],
+                    n: r.n[d],
+                    cases: r.n[d],
+                    is_proportion: false,
+                });
+                out.push(Estimate {
+                    statistic: Statistic::Quantile(p),
+                    variable: variable.to_string(),
+                    level: None,
+                    domain: domains.keys[d].clone(),
+                    estimate,
+                    se,
+                    ci: ConfidenceInterval {
+                        low: ci.low,
+                        high: ci.high,
+                        level: opts.level,
+                        method: CiMethod::Woodruff,
+                    },
+                    cv,
+                    deff: None,
+                    df: r.df[d],
+                    n: r.n[d] as usize,
+                    n_cases: r.n[d] as usize,
+                    n_missing: r.missing[d],
+                    population: r.population[d],
+                    quality,
+                    influence: None,
+                });
+            }
+        }
+        Ok(EstimateTable::new(
+            out,
+            domains.by.clone(),
+            design.subset_description().map(str::to_string),
+        ))
+    }
+}
+
+/// `F̂_d(q̂_{d,j})`: the weight share of the domain's rows at or below each of
+/// its quantiles — the mean of the indicator `y ≤ q̂` whose interval
+/// Woodruff maps back. Totals `[Σw, Σw·1{y ≤ q̂_{d,1}}, …]`.
+struct ShareAtOrBelow<'a> {
+    y: &'a [f64],
+    row_domain: &'a [u32],
+    /// `domains × k` quantiles.
+    thresholds: &'a [f64],
+    k: usize,
+}
+
+impl SmoothStatistic for ShareAtOrBelow<'_> {
+    fn n_totals(&self) -> usize {
+        1 + self.k
+    }
+    fn n_outputs(&self) -> usize {
+        self.k
+    }
+    fn accumulate(&self, row: usize, w: f64, acc: &mut [f64]) -> bool {
+        let y = self.y[row];
+        if y.is_nan() {
+            return false;
+        }
+        let d = self.row_domain[row] as usize;
+        acc[0] += w;
+        for (j, q) in self.thresholds[d * self.k..(d + 1) * self.k]
+            .iter()
+            .enumerate()
+        {
+            if y <= *q {
+                acc[1 + j] += w;
+            }
+        }
+        true
+    }
+    fn evaluate(&self, t: &[f64], _n: Counts, out: &mut [f64]) {
+        for (j, o) in out.iter_mut().enumerate() {
+            *o = t[1 + j] / t[0];
+        }
+    }
+    fn jacobian(&self, t: &[f64], _n: Counts, jac: &mut [f64]) {
+        let m = self.n_totals();
+        jac.fill(0.0);
+        for j in 0..self.k {
+            jac[j * m] = -(t[1 + j] / t[0]) / t[0];
+            jac[j * m + 1 + j] = 1.0 / t[0];
+        }
+    }
+    fn srs_spread(&self, _t: &[f64], _n: f64, _jac: &[f64]) -> Option<Vec<f64>> {
+        None
+    }
+    fn has_deff(&self) -> bool {
+        false
+    }
+    fn deff_checks_population(&self) -> bool {
+        false
+    }
+    fn describe(&self) -> (Statistic, String, Vec<Option<Label>>) {
+        (Statistic::Proportion, String::new(), vec![None; self.k])
+    }
+    fn is_proportion(&self) -> bool {
+        true
     }
 }
 
@@ -590,7 +886,13 @@ mod tests {
             &cdf,
             QuantileRule::Math,
             WoodruffInterval::Mean,
-            WoodruffInputs { share: 0.5, share_se: 0.05, df: 99.0, n_rows: 100.0, level: 0.95 },
+            WoodruffInputs {
+                share: 0.5,
+                share_se: 0.05,
+                df: 99.0,
+                n_rows: 100.0,
+                level: 0.95,
+            },
         );
         let t = t_quantile(0.975, 99.0);
         // p interval 0.5 ± t·0.05 = [0.4008, 0.5992] → x = 41, 60
@@ -605,7 +907,13 @@ mod tests {
             &cdf,
             QuantileRule::Math,
             WoodruffInterval::Mean,
-            WoodruffInputs { share: 0.1, share_se: 0.2, df: 10.0, n_rows: 3.0, level: 0.95 },
+            WoodruffInputs {
+                share: 0.1,
+                share_se: 0.2,
+                df: 10.0,
+                n_rows: 3.0,
+                level: 0.95,
+            },
         );
         assert!(r.low.is_nan() && r.se.is_nan());
         assert!(r.high.is_finite());
@@ -613,6 +921,7 @@ mod tests {
 
     #[test]
     fn t_quantile_matches_r() {
+        // The core's qt/qnorm, as used for every interval here.
         // R: qt(.975, c(14, 197)), qnorm(.975)
         assert!((t_quantile(0.975, 14.0) - 2.1447866879178039).abs() < 1e-12);
         assert!((t_quantile(0.975, 197.0) - 1.9720790337785010).abs() < 1e-12);
