@@ -184,7 +184,7 @@ pop.types <- data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018))
 pop.schwide <- data.frame(sch.wide = c("No", "Yes"), Freq = c(1072, 5122))
 cal_battery <- function(d) {
   r <- list()
-  r$weights <- num(weights(d))
+  r$weights <- num(if (inherits(d, "svyrep.design")) weights(d, "sampling") else weights(d))
   r$mean_api00 <- est(svymean(~api00, d))
   r$total_enroll <- est(svytotal(~enroll, d))
   r$total_stype <- est(svytotal(~stype, d))
@@ -241,5 +241,16 @@ reg$gaussian_boot <- glm_out(svyglm(api00 ~ ell + stype, design = rboot, control
 out$regression <- reg
 
 dir.create("tests/reference", showWarnings = FALSE, recursive = TRUE)
-writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), "tests/reference/weighting.json")
+# jsonlite prints at most 15 significant digits: write numbers with 17 (exact round trip).
+exact <- function(x) {
+  if (is.list(x)) return(lapply(x, exact))
+  if (is.numeric(x) && !is.integer(x)) {
+    txt <- ifelse(is.na(x), "null", sprintf("%.17g", x))
+    body <- paste(txt, collapse = ",")
+    return(structure(if (length(x) == 1) body else paste0("[", body, "]"), class = "json"))
+  }
+  x
+}
+writeLines(toJSON(exact(out), auto_unbox = TRUE, json_verbatim = TRUE, pretty = TRUE),
+           "tests/reference/weighting.json")
 cat("wrote tests/reference/weighting.json\n")
