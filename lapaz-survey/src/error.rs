@@ -5,6 +5,8 @@ use crate::codebook::CodebookError;
 use crate::design::DesignError;
 use crate::estimate::EstimateError;
 use crate::load::LoadError;
+use crate::problem::ProblemError;
+use crate::teaching::CheckFailed;
 use crate::weighting::WeightingError;
 
 /// Any error of this crate. Each layer has its own error type with the
@@ -27,6 +29,12 @@ pub enum Error {
     /// Building replicate weights, calibrating or trimming failed.
     #[error(transparent)]
     Weighting(#[from] WeightingError),
+    /// Building a problem tree or writing its ficha failed.
+    #[error(transparent)]
+    Problem(#[from] ProblemError),
+    /// An exercise check did not pass (`Check::require`).
+    #[error(transparent)]
+    Check(#[from] CheckFailed),
 }
 
 /// `Result` with this crate's [`Error`].

@@ -30,6 +30,9 @@ pub mod quality;
 pub mod present;
 pub mod prelude;
 pub mod weighting;
+// Problem definition comes last: it consumes every layer above.
+pub mod problem;
+pub mod teaching;
 
 mod error;
 

@@ -5,5 +5,12 @@
 
 pub use crate::codebook::{Codebook, Language, Table, VarType, Variable};
 pub use crate::load::{ColumnMapping, LoadError, LoadOptions, LoadReport, Survey, TextEncoding};
+pub use crate::problem::{
+    Cause, CoefficientEvidence, DataSource, DomainEvidence, Effect, Figure, Population,
+    ProblemTree, TestEvidence,
+};
+pub use crate::teaching::{
+    Check, Tolerance, check_bool, check_choice, check_estimate, check_number, check_options,
+};
 pub use crate::{Error, Result};
 pub use polars::prelude::{Column, DataFrame, DataType, NamedFrom, Series};
