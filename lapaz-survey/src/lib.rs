@@ -21,6 +21,7 @@
 // Modules in the order data flows (load → design → estimate/weighting →
 // present → problem definition). Keep this order when adding one.
 pub mod codebook;
+pub mod data;
 pub mod load;
 pub mod design;
 pub mod estimate;

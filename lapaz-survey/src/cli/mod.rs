@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod generate;
+
 /// Análisis de la Encuesta Municipal de Hogares de La Paz (EMH 2023).
 #[derive(Debug, Parser)]
 #[command(name = "lapaz-survey", version, about, long_about = None)]
@@ -14,11 +16,16 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Genera el archivo de la EMH 2023 sintética (datos incorporados).
+    Generate(generate::GenerateArgs),
+}
 
 /// Runs the program and maps errors to a non-zero exit code, printing them
 /// on stderr.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {}
+    match cli.command {
+        Command::Generate(args) => generate::run(args),
+    }
 }
