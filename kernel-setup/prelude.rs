@@ -1,0 +1,1 @@
+use lapaz_survey::prelude::*;
