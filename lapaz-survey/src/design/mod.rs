@@ -34,6 +34,7 @@ mod domain;
 mod error;
 mod filter;
 mod spec;
+mod survey;
 pub(crate) mod structure;
 pub(crate) mod taylor;
 mod variance;

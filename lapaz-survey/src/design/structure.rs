@@ -91,6 +91,11 @@ pub(crate) struct Structure {
 }
 
 impl Structure {
+    /// Number of units at the deepest computed stage.
+    pub fn n_units(&self) -> usize {
+        self.unit_psu.len()
+    }
+
     /// Number of PSUs.
     pub fn n_psu(&self) -> usize {
         self.psu_stratum.len()

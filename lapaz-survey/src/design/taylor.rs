@@ -64,6 +64,7 @@ pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64>
     let mut s2 = vec![0.0; nd * kk];
     let mut seen = vec![false; nd];
     let mut here = vec![false; nd];
+    let mut units_in = vec![0.0; nd];
     let mut touched: Vec<usize> = Vec::new();
     let mut contrib = vec![0.0; kk];
     // Stage 1 sums and stratum counts for `Average`.
@@ -76,25 +77,48 @@ pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64>
         let mut i = 0;
         while i < unit.len() {
             let g = stage.unit_group[unit[i] as usize] as usize;
+            let n_g = f64::from(stage.group_units[g]);
+            // First pass over the group's cells: sums per domain.
             let mut j = i;
             while j < unit.len() && stage.unit_group[unit[j] as usize] as usize == g {
                 let d = dom[j] as usize;
                 if !seen[d] {
                     seen[d] = true;
                     here[d] = false;
+                    units_in[d] = 0.0;
                     touched.push(d);
                     s1[d * k..(d + 1) * k].fill(0.0);
                     s2[d * kk..(d + 1) * kk].fill(0.0);
                 }
                 here[d] |= present[j];
-                let t = &values[j * k..(j + 1) * k];
+                units_in[d] += 1.0;
                 for a in 0..k {
-                    s1[d * k + a] += t[a];
-                    for b in 0..k {
-                        s2[d * kk + a * k + b] += t[a] * t[b];
-                    }
+                    s1[d * k + a] += values[j * k + a];
                 }
                 j += 1;
+            }
+            // Second pass: squares of deviations from the group mean (units
+            // without domain members are zeros, as R pads them).
+            for c in i..j {
+                let d = dom[c] as usize;
+                let t = &values[c * k..(c + 1) * k];
+                for a in 0..k {
+                    let da = t[a] - s1[d * k + a] / n_g;
+                    for b in 0..k {
+                        s2[d * kk + a * k + b] += da * (t[b] - s1[d * k + b] / n_g);
+                    }
+                }
+            }
+            for &d in &touched {
+                let absent = n_g - units_in[d];
+                if absent > 0.0 {
+                    for a in 0..k {
+                        for b in 0..k {
+                            s2[d * kk + a * k + b] +=
+                                absent * (s1[d * k + a] / n_g) * (s1[d * k + b] / n_g);
+                        }
+                    }
+                }
             }
             for &d in &touched {
                 seen[d] = false;
@@ -149,14 +173,15 @@ pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64>
     result
 }
 
-/// One group's variance contribution into `out`; `false` when it is
-/// undefined (a lonely group under `Average`).
+/// One group's variance contribution into `out` from the unit totals' sum
+/// `s1` and centred cross-products `css`; `false` when it is undefined (a
+/// lonely group under `Average`).
 fn group_contribution(
     stage: &Stage,
     g: usize,
     lonely: LonelyPsu,
     s1: &[f64],
-    s2: &[f64],
+    css: &[f64],
     out: &mut [f64],
 ) -> bool {
     let k = s1.len();
@@ -168,10 +193,8 @@ fn group_contribution(
     let n = f64::from(stage.group_units[g]);
     if stage.group_units[g] > 1 {
         let scale = f * n / (n - 1.0);
-        for a in 0..k {
-            for b in 0..k {
-                out[a * k + b] = scale * (s2[a * k + b] - s1[a] * s1[b] / n);
-            }
+        for (o, v) in out.iter_mut().zip(css) {
+            *o = scale * v;
         }
         return true;
     }
@@ -182,9 +205,12 @@ fn group_contribution(
             true
         }
         // Centred at zero, the population mean of a linearised variable.
+        // The single unit's total is `s1`.
         LonelyPsu::Adjust => {
-            for (o, v) in out.iter_mut().zip(s2) {
-                *o = f * v;
+            for a in 0..k {
+                for b in 0..k {
+                    out[a * k + b] = f * s1[a] * s1[b];
+                }
             }
             true
         }

@@ -43,6 +43,8 @@ mod influence;
 pub mod quantile;
 mod smooth;
 mod table;
+#[cfg(test)]
+mod tests;
 
 pub use association::{ChisqStatistic, TestKind, TestResult};
 pub use ciprop::PropCiMethod;

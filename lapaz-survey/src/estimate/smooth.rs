@@ -286,11 +286,13 @@ pub(crate) fn to_estimates<S: SmoothStatistic>(
         }
         let na = !opts.na_rm && r.missing[d] > 0;
         for o in 0..k {
-            let (estimate, se) = if na {
+            // An undefined estimate (R's NA; e.g. a mean over no rows) has
+            // no standard error either (R would report 0).
+            let (estimate, se) = if na || r.theta[d * k + o].is_nan() {
                 (f64::NAN, f64::NAN)
             } else {
                 let v = r.vcov[d * k * k + o * k + o];
-                (r.theta[d * k + o], v.max(0.0).sqrt())
+                (r.theta[d * k + o], if v < 0.0 { 0.0 } else { v.sqrt() })
             };
             let deff = if na { f64::NAN } else { r.deff[d * k + o] };
             let cv = se / estimate;
