@@ -463,7 +463,6 @@ pub(crate) fn t_test(kind: TestKind, estimate: f64, se: f64, df: f64, level: f64
     }
 }
 
-
 impl SurveyDesign {
     /// Rao–Scott test of independence of two categorical variables (R's
     /// `svychisq(~row + col, d)`, default second-order F statistic). Rows
@@ -514,11 +513,20 @@ impl SurveyDesign {
             )));
         }
         let cell: Vec<u32> = (0..self.n_rows())
-            .map(|i| if keep[i] { ra[a.codes[i] as usize] * nc as u32 + rb[b.codes[i] as usize] } else { MISSING })
+            .map(|i| {
+                if keep[i] {
+                    ra[a.codes[i] as usize] * nc as u32 + rb[b.codes[i] as usize]
+                } else {
+                    MISSING
+                }
+            })
             .collect();
         let domains = Domains::single(self.n_rows(), Some(&keep));
         let cells = CellMap::build(&self.data.structure, &domains);
-        let stat = CellCounts { cell: &cell, k: nr * nc };
+        let stat = CellCounts {
+            cell: &cell,
+            k: nr * nc,
+        };
         let r = estimate_smooth(self, &cells, &stat);
         let k = nr * nc;
         let table = TwoWayTable {
@@ -531,7 +539,9 @@ impl SurveyDesign {
         };
         independence_test(table, statistic).map_err(|p| {
             EstimateError::BadOption(match p {
-                TableProblem::TooSmall => format!("la tabla de `{row}` por `{col}` es demasiado pequeña"),
+                TableProblem::TooSmall => {
+                    format!("la tabla de `{row}` por `{col}` es demasiado pequeña")
+                }
                 TableProblem::EmptyMargin => format!(
                     "la tabla de `{row}` por `{col}` tiene una fila o columna sin peso; \
                      quite esa categoría"
@@ -578,16 +588,29 @@ impl SurveyDesign {
             return Err(EstimateError::WrongType {
                 variable: group.to_string(),
                 statistic: "una prueba t de dos grupos".into(),
-                problem: format!("debe tener exactamente dos categorías con datos, pero tiene {levels}"),
+                problem: format!(
+                    "debe tener exactamente dos categorías con datos, pero tiene {levels}"
+                ),
             });
         }
-        let second: Vec<bool> = (0..self.n_rows()).map(|i| keep[i] && remap[g.codes[i] as usize] == 1).collect();
+        let second: Vec<bool> = (0..self.n_rows())
+            .map(|i| keep[i] && remap[g.codes[i] as usize] == 1)
+            .collect();
         let domains = Domains::single(self.n_rows(), Some(&keep));
         let cells = CellMap::build(&self.data.structure, &domains);
-        let stat = MeanDifference { y: &values, second: &second };
+        let stat = MeanDifference {
+            y: &values,
+            second: &second,
+        };
         let r = estimate_smooth(self, &cells, &stat);
         let level = self.options().level;
-        Ok(t_test(TestKind::TwoSampleT, r.theta[0], r.vcov[0].max(0.0).sqrt(), r.df[0] - 1.0, level))
+        Ok(t_test(
+            TestKind::TwoSampleT,
+            r.theta[0],
+            r.vcov[0].max(0.0).sqrt(),
+            r.df[0] - 1.0,
+            level,
+        ))
     }
 
     /// Design-based t-test that the mean of `y` is zero (R's
@@ -596,23 +619,37 @@ impl SurveyDesign {
     pub fn ttest_mean(&self, y: &str) -> Result<TestResult, EstimateError> {
         let values = numeric_values(self.data(), y, "variable de la prueba t")?;
         let mask = self.in_subset();
-        let keep: Vec<bool> =
-            (0..self.n_rows()).map(|i| !values[i].is_nan() && mask.is_none_or(|m| m[i])).collect();
+        let keep: Vec<bool> = (0..self.n_rows())
+            .map(|i| !values[i].is_nan() && mask.is_none_or(|m| m[i]))
+            .collect();
         let no_group = vec![false; self.n_rows()];
         let domains = Domains::single(self.n_rows(), Some(&keep));
         let cells = CellMap::build(&self.data.structure, &domains);
-        let stat = MeanDifference { y: &values, second: &no_group };
+        let stat = MeanDifference {
+            y: &values,
+            second: &no_group,
+        };
         let r = estimate_smooth(self, &cells, &stat);
         // With no second group the statistic is −mean; flip it back.
         let level = self.options().level;
-        Ok(t_test(TestKind::OneSampleT, -r.theta[0], r.vcov[0].max(0.0).sqrt(), r.df[0] - 1.0, level))
+        Ok(t_test(
+            TestKind::OneSampleT,
+            -r.theta[0],
+            r.vcov[0].max(0.0).sqrt(),
+            r.df[0] - 1.0,
+            level,
+        ))
     }
 }
 
 /// Dense codes `0..m` for the levels that occur among kept rows, in level
 /// order; returns the old → new map and `m`.
 fn used_levels(codes: &[u32], keep: &[bool]) -> (Vec<u32>, usize) {
-    let max = codes.iter().filter(|&&c| c != MISSING).max().map_or(0, |&c| c as usize + 1);
+    let max = codes
+        .iter()
+        .filter(|&&c| c != MISSING)
+        .max()
+        .map_or(0, |&c| c as usize + 1);
     let mut used = vec![false; max];
     for (c, k) in codes.iter().zip(keep) {
         if *k && *c != MISSING {

@@ -227,7 +227,6 @@ impl Contrast {
     }
 }
 
-
 /// Contrasts of estimates of one design (R's `svycontrast`): each contrast
 /// becomes an [`Estimate`] (statistic [`Statistic::Contrast`], variable =
 /// the contrast's name) with the SE from the covariance of the estimates,
@@ -257,14 +256,19 @@ impl Contrast {
 /// assert!((c.se - (e[0].se.powi(2) + e[1].se.powi(2)).sqrt()).abs() > 1e-6);
 /// # Ok::<(), lapaz_survey::Error>(())
 /// ```
-pub fn contrast(estimates: &[&Estimate], contrasts: &[Contrast]) -> Result<EstimateTable, EstimateError> {
+pub fn contrast(
+    estimates: &[&Estimate],
+    contrasts: &[Contrast],
+) -> Result<EstimateTable, EstimateError> {
     let sigma = covariance(estimates)?;
     let theta: Vec<f64> = estimates.iter().map(|e| e.estimate).collect();
-    let (values, vcov) =
-        Contrast::apply_all(contrasts, &theta, sigma.view()).map_err(|e| EstimateError::BadOption(e.to_string()))?;
+    let (values, vcov) = Contrast::apply_all(contrasts, &theta, sigma.view())
+        .map_err(|e| EstimateError::BadOption(e.to_string()))?;
     let mut grads = Array2::<f64>::zeros((contrasts.len(), theta.len()));
     for (i, c) in contrasts.iter().enumerate() {
-        let (_, g) = c.evaluate(&theta).map_err(|e| EstimateError::BadOption(e.to_string()))?;
+        let (_, g) = c
+            .evaluate(&theta)
+            .map_err(|e| EstimateError::BadOption(e.to_string()))?;
         grads.row_mut(i).assign(&Array1::from(g));
     }
     let influence = combine_influence(estimates, &grads);
@@ -321,7 +325,10 @@ impl EstimateTable {
 /// The linearisation of the contrasts: per sampled unit, `G ·` (the
 /// estimates' linearised totals). `None` when an estimate has none.
 fn combine_influence(estimates: &[&Estimate], grads: &Array2<f64>) -> Option<Arc<Influence>> {
-    let refs: Vec<&InfluenceRef> = estimates.iter().map(|e| e.influence.as_ref()).collect::<Option<_>>()?;
+    let refs: Vec<&InfluenceRef> = estimates
+        .iter()
+        .map(|e| e.influence.as_ref())
+        .collect::<Option<_>>()?;
     let design = Arc::clone(&refs.first()?.influence.design);
     let q = grads.nrows();
     // (unit, contrast values, present) per cell of every estimate.
@@ -330,7 +337,12 @@ fn combine_influence(estimates: &[&Estimate], grads: &Array2<f64>) -> Option<Arc
         let cells = &r.influence.cells;
         for c in 0..cells.unit.len() {
             if cells.domain[c] == r.domain {
-                entries.push((cells.unit[c], a, cells.values[c * cells.k + r.column], cells.present[c]));
+                entries.push((
+                    cells.unit[c],
+                    a,
+                    cells.values[c * cells.k + r.column],
+                    cells.present[c],
+                ));
             }
         }
     }
@@ -352,7 +364,14 @@ fn combine_influence(estimates: &[&Estimate], grads: &Array2<f64>) -> Option<Arc
     }
     Some(Arc::new(Influence {
         design,
-        cells: CellTotals { domain: vec![0; unit.len()], unit, present, values, k: q, n_domains: 1 },
+        cells: CellTotals {
+            domain: vec![0; unit.len()],
+            unit,
+            present,
+            values,
+            k: q,
+            n_domains: 1,
+        },
     }))
 }
 

@@ -36,8 +36,9 @@
 //!   step-function reading of it (ties averaged) is followed.
 //!
 //! Cumulative weights are summed with compensated (Neumaier) summation, close
-//! to R's extended-precision sums, so that ties such as `F̂(x) = 0.5` with
-//! equal weights are seen as R sees them.
+//! to R's extended-precision sums, and a design's weights are taken as R's
+//! design object holds them (`1/(1/w)`, from the sampling probabilities), so
+//! that ties such as `F̂(x) = 0.5` with equal weights are seen as R sees them.
 //!
 //! # The interval (Woodruff, 1952)
 //!
@@ -644,7 +645,12 @@ impl DomainDesign {
                 start + rows[start..].partition_point(|&i| domains.row_domain[i as usize] == d);
             let part = &rows[start..end];
             let x = part.iter().map(|&i| y[i as usize]).collect();
-            let w = part.iter().map(|&i| weights[i as usize]).collect();
+            // R's design keeps sampling probabilities and reads weights back as
+            // 1/(1/w): the same bits here, so that ties F̂ = p are R's ties.
+            let w = part
+                .iter()
+                .map(|&i| 1.0 / (1.0 / weights[i as usize]))
+                .collect();
             cdfs.push(WeightedCdf::from_sorted(x, w));
             start = end;
         }
