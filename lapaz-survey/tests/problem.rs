@@ -686,10 +686,50 @@ fn svg_escapes_markup_in_text() {
 }
 
 #[test]
-fn html_wraps_the_diagram() {
-    let html = full_tree().to_html();
-    assert!(html.starts_with("<div"));
+fn html_shows_the_diagram_and_the_baseline_table_and_text_summarises() {
+    let tree = full_tree();
+    let html = tree.to_html();
+    assert!(
+        html.starts_with("<div class=\"chart lapaz-problem-tree\""),
+        "{html}"
+    );
     assert!(html.contains("<svg"));
+    // Baseline rows in the house classes: the unreliable one shaded "bad"
+    // with its badge; the reliable one with an "ok" badge.
+    assert!(
+        html.contains("<caption>Indicadores de línea base"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<tr class=\"bad\"><td class=\"l k\">Viajes | en bicicleta</td>"),
+        "{html}"
+    );
+    assert!(html.contains("<span class=\"b bad\" title=\"no fiable (CV 50 % &gt; 30 %; INE Chile)\">✖ no fiable</span>"), "{html}");
+    assert!(
+        html.contains("<td class=\"l k\">Tiempo medio de viaje al trabajo</td><td>47,30 min</td>"),
+        "{html}"
+    );
+    assert!(html.contains("<span class=\"b ok\""), "{html}");
+    assert!(html.contains("arbol.ficha().save"), "{html}");
+
+    let text = tree.to_string();
+    assert!(
+        text.starts_with("ÁRBOL DE PROBLEMAS — Movilidad urbana\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Problema central: Largos tiempos de viaje al trabajo en transporte público")
+    );
+    assert!(text.contains("Población afectada: Personas ocupadas que tardan más de 60 minutos en llegar al trabajo: 84.300 personas (EE\u{a0}5.120;"), "{text}");
+    assert!(
+        text.contains("  4. Congestión en el centro\n     hipótesis: sin evidencia cuantitativa"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Beneficiarios indirectos: Miembros de sus hogares: 410.000 personas"),
+        "{text}"
+    );
+    assert!(text.contains("Fuente: Encuesta Municipal de Hogares 2023 (EMH 2023), GAMLP — réplica (datos sintéticos)"), "{text}");
 }
 
 // ------------------------------------------------------------------ teaching

@@ -45,6 +45,7 @@
 //! ```
 
 mod convert;
+mod display;
 mod error;
 mod evidence;
 mod ficha;
@@ -94,23 +95,5 @@ impl ProblemTree {
             path: path.to_path_buf(),
             source,
         })
-    }
-
-    /// The diagram wrapped in HTML, as the notebook shows it.
-    pub fn to_html(&self) -> String {
-        format!(
-            "<div class=\"lapaz-problem-tree\" style=\"overflow-x:auto\">{}</div>",
-            self.to_svg()
-        )
-    }
-
-    /// Shows the tree in an evcxr notebook (called by the kernel when a
-    /// cell ends with a tree).
-    #[cfg(feature = "notebook")]
-    pub fn evcxr_display(&self) {
-        println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.to_html()
-        );
     }
 }

@@ -515,7 +515,8 @@ pub(crate) fn render(tree: &ProblemTree) -> String {
             effect_boxes.push((ex + i as f64 * (ew + GAP), ew, block, dashed));
         }
     }
-    let effects_h = effect_boxes.iter().map(|b| b.2.height).fold(0.0, f64::max) + 2.0 * PAD;
+    let effects_h = (effect_boxes.iter().map(|b| b.2.height).fold(0.0, f64::max) + 2.0 * PAD)
+        .max(label_min_height("EFECTOS"));
     let mut effect_centers = Vec::new();
     for (bx, bw, block, dashed) in effect_boxes {
         effect_centers.push(bx + bw / 2.0);
@@ -559,7 +560,7 @@ pub(crate) fn render(tree: &ProblemTree) -> String {
     }
     paras.extend(affected.into_iter().map(Para::center));
     let block = Block::layout(&paras, pw - 2.0 * PAD);
-    let problem_h = block.height + 2.0 * PAD;
+    let problem_h = (block.height + 2.0 * PAD).max(label_min_height("PROBLEMA CENTRAL"));
     // Dashed when the headline total itself is unreliable; flagged domains
     // are marked on their own line.
     let problem_unreliable = tree.affected.total.reliability_level() == Some(Quality::Unreliable);
@@ -619,7 +620,8 @@ pub(crate) fn render(tree: &ProblemTree) -> String {
             cause_boxes.push((cx + i as f64 * (cw + GAP), cw, block, dashed));
         }
     }
-    let causes_h = cause_boxes.iter().map(|b| b.2.height).fold(0.0, f64::max) + 2.0 * PAD;
+    let causes_h = (cause_boxes.iter().map(|b| b.2.height).fold(0.0, f64::max) + 2.0 * PAD)
+        .max(label_min_height("CAUSAS"));
     let mut cause_centers = Vec::new();
     for (bx, bw, block, dashed) in cause_boxes {
         cause_centers.push(bx + bw / 2.0);
@@ -722,13 +724,6 @@ pub(crate) fn render(tree: &ProblemTree) -> String {
         row_y += h + 10.0;
         benefit_bottom = row_y - 10.0;
     }
-    row_label(
-        &mut body,
-        "BENEFICIARIOS",
-        benefit_top,
-        benefit_bottom - benefit_top,
-        BENEFIT.heading,
-    );
     y = benefit_bottom + 18.0;
 
     // Footer: source, method, legend.
@@ -790,11 +785,21 @@ pub(crate) fn render(tree: &ProblemTree) -> String {
     svg
 }
 
+/// Width of a row label: bold, with 1 px of letter spacing.
+fn label_width(text: &str, size: f64) -> f64 {
+    text_width(text, size, true) + text.chars().count() as f64
+}
+
+/// Smallest row height whose rotated label fits at the small size.
+fn label_min_height(text: &str) -> f64 {
+    label_width(text, 9.0) + 12.0
+}
+
 /// A rotated label in the left gutter, centred on a row.
 fn row_label(svg: &mut String, text: &str, top: f64, height: f64, color: &str) {
     let cx = MARGIN + 9.0;
     let cy = top + height / 2.0;
-    let size = if text_width(text, 11.0, true) + 8.0 > height {
+    let size = if label_width(text, 11.0) + 12.0 > height {
         9.0
     } else {
         11.0

@@ -178,14 +178,12 @@ impl Check {
         html
     }
 
-    /// Shows the check in an evcxr notebook; a check that did not pass also
-    /// writes its [`Check::failure_line`] to stderr.
+    /// Shows the check in an evcxr notebook (HTML in the house container,
+    /// with the text form as fallback); a check that did not pass also writes its
+    /// [`Check::failure_line`] to stderr.
     #[cfg(feature = "notebook")]
     pub fn evcxr_display(&self) {
-        println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.to_html()
-        );
+        crate::present::Html::styled(&self.to_html(), self.to_string()).evcxr_display();
         if let Some(line) = self.failure_line() {
             eprintln!("{line}");
         }
