@@ -17,5 +17,8 @@ mod garbage;
 #[path = "load/formats.rs"]
 mod formats;
 
+#[path = "load/embedded.rs"]
+mod embedded;
+
 #[path = "load/cli.rs"]
 mod cli;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod generate;
+mod info;
 
 /// Análisis de la Encuesta Municipal de Hogares de La Paz (EMH 2023).
 #[derive(Debug, Parser)]
@@ -19,6 +20,8 @@ struct Cli {
 enum Command {
     /// Genera el archivo de la EMH 2023 sintética (datos incorporados).
     Generate(generate::GenerateArgs),
+    /// Resume una encuesta: tablas, filas, columnas, estratos, UPM, suma de factores.
+    Info(info::InfoArgs),
 }
 
 /// Runs the program and maps errors to a non-zero exit code, printing them
@@ -27,5 +30,6 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Generate(args) => generate::run(args),
+        Command::Info(args) => info::run(args),
     }
 }

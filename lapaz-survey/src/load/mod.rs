@@ -52,12 +52,16 @@ mod frame;
 mod mapping;
 mod options;
 mod overview;
+#[cfg(feature = "parquet")]
+mod parquet_table;
 mod raw;
 mod records;
 mod reference;
 mod report;
 mod rows;
 mod source;
+#[cfg(feature = "spss")]
+mod spss_table;
 mod survey;
 mod typing;
 

@@ -9,7 +9,7 @@ use super::error::LoadError;
 /// One untyped column.
 #[derive(Debug)]
 #[cfg_attr(
-    not(any(feature = "parquet", feature = "spss")),
+    not(feature = "parquet"),
     allow(dead_code, reason = "numeric columns come from Parquet and SPSS files")
 )]
 pub(crate) enum RawColumn {

@@ -76,6 +76,28 @@ impl Survey {
         }
     }
 
+    /// The embedded synthetic EMH 2023 stand-in (works offline; always
+    /// labelled synthetic).
+    ///
+    /// ```
+    /// let survey = lapaz_survey::Survey::embedded()?;
+    /// assert!(survey.is_synthetic());
+    /// assert!(survey.households().height() > 3_000);
+    /// # Ok::<(), lapaz_survey::load::LoadError>(())
+    /// ```
+    pub fn embedded() -> Result<Survey, LoadError> {
+        Self::embedded_with(LoadOptions::default())
+    }
+
+    /// The embedded survey, loaded with options (e.g. another codebook).
+    pub fn embedded_with(options: LoadOptions) -> Result<Survey, LoadError> {
+        let source = Source::zip_bytes(
+            Cow::Borrowed(crate::data::embedded_archive()),
+            format!("{} (embebido)", crate::data::EMBEDDED_NAME),
+        )?;
+        assemble::load(source, Origin::Embedded, &options)
+    }
+
     /// Opens a survey: a zip archive or a folder holding `vivienda` and
     /// `persona` tables and, normally, `codebook.toml`. Strict: the first
     /// bad row is an error.
@@ -309,5 +331,18 @@ impl fmt::Display for Survey {
 
 /// The embedded survey's codebook, used when data come without one.
 pub(crate) fn embedded_codebook() -> Option<Codebook> {
-    None
+    static CODEBOOK: std::sync::OnceLock<Option<Codebook>> = std::sync::OnceLock::new();
+    CODEBOOK
+        .get_or_init(|| {
+            let mut source = Source::zip_bytes(
+                Cow::Borrowed(crate::data::embedded_archive()),
+                crate::data::EMBEDDED_NAME.to_string(),
+            )
+            .ok()?;
+            let bytes = source
+                .read("codebook.toml", super::options::DEFAULT_MAX_ENTRY_BYTES)
+                .ok()?;
+            Codebook::from_toml_str(std::str::from_utf8(&bytes).ok()?).ok()
+        })
+        .clone()
 }
