@@ -6,6 +6,9 @@
 //! * iterative calibrations (raking `calfun`, bounded linear): both R and we stop at R's rule
 //!   (`|misfit|/(1+|total|) < 1e-7`) after the same Newton steps from the same start, so the
 //!   weights agree to rounding — still compared at 1e-9;
+//! * a standard error below 1e-7 of its estimate (a calibrated count: zero up to rounding and
+//!   the calibration's stopping rule, R's epsilon = 1e-7) is compared absolutely at
+//!   1e-7 × estimate;
 //! * p-values of regression coefficients: 1e-6 relative, because p-values far in the tail
 //!   (down to 1e-134) come from different incomplete-beta implementations (R's `pt` vs statrs).
 
@@ -24,6 +27,8 @@ use ndarray::{Array2, ArrayView2};
 use serde_json::Value;
 
 const REL: f64 = 1e-9;
+/// R's `calibrate` tolerance: SEs of calibrated counts are zero up to this (relative).
+const CAL_EPSILON: f64 = 1e-7;
 /// Below this, a reference value is rounding noise around zero and is compared absolutely.
 const ZERO: f64 = 1e-10;
 
@@ -112,7 +117,22 @@ fn check_est(what: &str, got: &[(f64, f64)], want: &Value) {
     let est: Vec<f64> = got.iter().map(|g| g.0).collect();
     let se: Vec<f64> = got.iter().map(|g| g.1).collect();
     check(&format!("{what} estimate"), &est, &want["estimate"], REL);
-    check(&format!("{what} se"), &se, &want["se"], REL);
+    // An SE below 1e-7 of its estimate is zero up to rounding and stopping rules in R and here
+    // (the count of a category that calibration fixes: iterative calibrations stop at
+    // |misfit| < 1e-7 (1 + total), R's epsilon): compared absolutely at that scale.
+    let want_se = nums(&want["se"]);
+    let want_est = nums(&want["estimate"]);
+    for (i, ((g, w), e)) in se.iter().zip(&want_se).zip(&want_est).enumerate() {
+        let noise = CAL_EPSILON * e.abs();
+        if w.abs() < noise {
+            assert!(
+                g.abs() < noise,
+                "{what} se[{i}]: got {g:e}, want ≈ 0 ({w:e})"
+            );
+        } else {
+            check(&format!("{what} se[{i}]"), &[*g], &Value::from(*w), REL);
+        }
+    }
 }
 
 fn stype_codes(t: &Table) -> Vec<u32> {
@@ -805,4 +825,397 @@ fn calibrated_weights_match_r() {
         }
         rep_check(case, &new, a, &cal[case]);
     }
+}
+
+// ---- Design level: the same numbers through `SurveyDesign` --------------------------------------
+
+use lapaz_survey::design::{DesignSpec, SurveyDesign};
+use lapaz_survey::model::Regression;
+use lapaz_survey::polars::prelude::{Column, DataFrame, NamedFrom, Series};
+use lapaz_survey::weighting::{CalibrationTargets, ReplicateColumns, ReplicateMethod};
+
+/// The table as a DataFrame: numeric columns as f64 (NA → null), others as text.
+fn frame(t: &Table) -> DataFrame {
+    let mut names: Vec<&String> = t.cols.keys().collect();
+    names.sort();
+    let cols: Vec<Column> = names
+        .into_iter()
+        .map(|name| {
+            let v = &t.cols[name];
+            let numeric = v
+                .iter()
+                .all(|x| x == "NA" || x.is_empty() || x.parse::<f64>().is_ok());
+            if numeric {
+                let vals: Vec<Option<f64>> = v.iter().map(|x| x.parse::<f64>().ok()).collect();
+                Series::new(name.as_str().into(), vals).into()
+            } else {
+                Series::new(name.as_str().into(), v.clone()).into()
+            }
+        })
+        .collect();
+    DataFrame::new(t.n, cols).expect("frame")
+}
+
+fn dclus1() -> SurveyDesign {
+    let t = Table::read("apiclus1");
+    SurveyDesign::new(
+        frame(&t),
+        DesignSpec::new().weights("pw").cluster("dnum").fpc("fpc"),
+    )
+    .expect("dclus1")
+}
+
+fn dstrat() -> SurveyDesign {
+    let t = Table::read("apistrat");
+    SurveyDesign::new(
+        frame(&t),
+        DesignSpec::new().weights("pw").strata("stype").fpc("fpc"),
+    )
+    .expect("dstrat")
+}
+
+fn est_se(t: &lapaz_survey::estimate::EstimateTable) -> Vec<(f64, f64)> {
+    t.estimates().iter().map(|e| (e.estimate, e.se)).collect()
+}
+
+/// `battery()` of weighting.R through the design's estimators.
+fn design_battery(d: &SurveyDesign, want: &Value, name: &str) {
+    check_est(
+        &format!("{name} mean"),
+        &est_se(&d.mean("api00").expect("mean")),
+        &want["mean_api00"],
+    );
+    check_est(
+        &format!("{name} total"),
+        &est_se(&d.total("enroll").expect("total")),
+        &want["total_enroll"],
+    );
+    check_est(
+        &format!("{name} ratio"),
+        &est_se(&d.ratio("api.stu", "enroll").expect("ratio")),
+        &want["ratio_api_stu_enroll"],
+    );
+    check_est(
+        &format!("{name} prop"),
+        &est_se(&d.prop("stype").expect("prop")),
+        &want["prop_stype"],
+    );
+    let by = d.by(["stype"]).expect("by").mean("api00").expect("by mean");
+    check_est(
+        &format!("{name} by"),
+        &est_se(&by),
+        &want["by_stype_mean_api00"],
+    );
+}
+
+#[test]
+fn replicate_designs_estimate_as_r() {
+    let r = reference();
+    let jk = dclus1().replicate(ReplicateMethod::Jk1).expect("jk1");
+    design_battery(&jk, &r["jk1"], "design jk1");
+    let df = jk.mean("api00").expect("mean").estimates()[0].df;
+    assert_eq!(df, r["jk1"]["degf"].as_f64().expect("degf"));
+    design_battery(
+        &dstrat().replicate(ReplicateMethod::Jkn).expect("jkn"),
+        &r["jkn"],
+        "design jkn",
+    );
+
+    // R's bootstrap factors as replicate columns of the data (svrepdesign, factors).
+    let t = Table::read("apiclus1");
+    let b = &r["bootstrap"];
+    let ids = nums(&b["factors"]["psu"]);
+    let rows: Vec<Vec<f64>> = b["factors"]["factors"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .map(nums)
+        .collect();
+    let mut df = frame(&t);
+    let dnum = t.num("dnum");
+    let mut names = Vec::new();
+    for c in 0..rows[0].len() {
+        let name = format!("rep{:02}", c + 1);
+        let v: Vec<f64> = dnum
+            .iter()
+            .map(|d| rows[ids.iter().position(|x| x == d).expect("psu")][c])
+            .collect();
+        df.with_column(Column::from(Series::new(name.as_str().into(), v)))
+            .expect("column");
+        names.push(name);
+    }
+    let d = SurveyDesign::new(
+        df,
+        DesignSpec::new().weights("pw").cluster("dnum").fpc("fpc"),
+    )
+    .expect("design");
+    let spec = ReplicateColumns::with_prefix(&d, "rep", ReplicateType::Bootstrap)
+        .factors()
+        .scale(b["scale"].as_f64().expect("scale"));
+    assert_eq!(spec.columns, names);
+    design_battery(
+        &d.with_replicate_columns(&spec).expect("rep"),
+        b,
+        "design bootstrap columns",
+    );
+}
+
+fn targets_stype() -> Vec<(Vec<String>, f64)> {
+    vec![
+        (vec!["E".into()], 4421.0),
+        (vec!["H".into()], 755.0),
+        (vec!["M".into()], 1018.0),
+    ]
+}
+
+fn cal_battery(d: &SurveyDesign, want: &Value, name: &str) {
+    check(
+        &format!("{name} weights"),
+        d.weights(),
+        &want["weights"],
+        REL,
+    );
+    check_est(
+        &format!("{name} mean"),
+        &est_se(&d.mean("api00").expect("mean")),
+        &want["mean_api00"],
+    );
+    check_est(
+        &format!("{name} total"),
+        &est_se(&d.total("enroll").expect("total")),
+        &want["total_enroll"],
+    );
+    check_est(
+        &format!("{name} total stype"),
+        &est_se(&d.total("stype").expect("count")),
+        &want["total_stype"],
+    );
+}
+
+#[test]
+fn calibrated_designs_estimate_as_r() {
+    let r = reference();
+    let cal = &r["calibration"];
+    let d = dclus1();
+    let (ps, report) = d
+        .post_stratify(&["stype"], &targets_stype())
+        .expect("postStratify");
+    assert!(report.converged);
+    cal_battery(&ps, &cal["poststratify"], "postStratify");
+    let jk = d.replicate(ReplicateMethod::Jk1).expect("jk1");
+    cal_battery(
+        &jk.post_stratify(&["stype"], &targets_stype())
+            .expect("ps rep")
+            .0,
+        &cal["poststratify_rep"],
+        "postStratify rep",
+    );
+
+    let margins = [
+        (
+            "stype",
+            vec![
+                ("E".to_string(), 4421.0),
+                ("H".to_string(), 755.0),
+                ("M".to_string(), 1018.0),
+            ],
+        ),
+        (
+            "sch.wide",
+            vec![("No".to_string(), 1072.0), ("Yes".to_string(), 5122.0)],
+        ),
+    ];
+    let (raked, _) = d.rake(&margins, RakeControl::default()).expect("rake");
+    cal_battery(&raked, &cal["rake"], "rake");
+    check_est(
+        "rake total sch.wide",
+        &est_se(&raked.total("sch.wide").expect("count")),
+        &cal["rake"]["total_sch_wide"],
+    );
+    cal_battery(
+        &jk.rake(&margins, RakeControl::default())
+            .expect("rake rep")
+            .0,
+        &cal["rake_rep"],
+        "rake rep",
+    );
+
+    let targets = CalibrationTargets::new()
+        .population(6194.0)
+        .categorical("stype", [("E", 4421.0), ("H", 755.0), ("M", 1018.0)])
+        .numeric("api99", 3914069.0);
+    for (case, opts, design) in [
+        ("linear", CalibrationOptions::linear(), &d),
+        ("linear_rep", CalibrationOptions::linear(), &jk),
+        (
+            "linear_bounded",
+            CalibrationOptions::linear().bounds(0.45, 1.75),
+            &d,
+        ),
+        ("raking", CalibrationOptions::raking(), &d),
+        (
+            "raking_bounded",
+            CalibrationOptions::raking().bounds(0.3, 1.6),
+            &d,
+        ),
+        ("raking_rep", CalibrationOptions::raking(), &jk),
+    ] {
+        let (c, report) = design.calibrate(&targets, opts).expect(case);
+        assert!(report.converged, "{case}: {report}");
+        cal_battery(&c, &cal[case], case);
+    }
+    let err = d.calibrate(&targets, CalibrationOptions::linear().bounds(0.99, 1.01));
+    assert!(err.is_err(), "infeasible bounds must fail");
+
+    let (trimmed, _) = dstrat().trim(18.0, 40.0, false).expect("trim");
+    check(
+        "trim design weights",
+        trimmed.weights(),
+        &cal["trim"]["weights"],
+        REL,
+    );
+    check_est(
+        "trim mean",
+        &est_se(&trimmed.mean("api00").expect("mean")),
+        &cal["trim"]["mean_api00"],
+    );
+    check_est(
+        "trim total",
+        &est_se(&trimmed.total("enroll").expect("total")),
+        &cal["trim"]["total_enroll"],
+    );
+}
+
+fn check_glm(name: &str, got: &lapaz_survey::model::RegressionTable, want: &Value) {
+    let names: Vec<String> = want["names"]
+        .as_array()
+        .expect("names")
+        .iter()
+        .map(|v| v.as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        got.coefficients().len(),
+        names.len(),
+        "{name}: number of coefficients"
+    );
+    let c = got.coefficients();
+    check(
+        &format!("{name} coef"),
+        &c.iter().map(|x| x.estimate).collect::<Vec<_>>(),
+        &want["coef"],
+        REL,
+    );
+    check(
+        &format!("{name} se"),
+        &c.iter().map(|x| x.se).collect::<Vec<_>>(),
+        &want["se"],
+        REL,
+    );
+    check(
+        &format!("{name} t"),
+        &c.iter().map(|x| x.t).collect::<Vec<_>>(),
+        &want["t"],
+        REL,
+    );
+    check(
+        &format!("{name} p"),
+        &c.iter().map(|x| x.p_value).collect::<Vec<_>>(),
+        &want["p"],
+        1e-6,
+    );
+    assert_close(
+        &format!("{name} df"),
+        got.df_residual(),
+        want["df_residual"].as_f64().expect("df"),
+        REL,
+    );
+}
+
+/// Adds the 0/1 column `yes` (sch.wide == "Yes"), as weighting.R does.
+fn with_yes(t: &Table) -> DataFrame {
+    let mut df = frame(t);
+    let yes: Vec<f64> = t
+        .text("sch.wide")
+        .iter()
+        .map(|s| f64::from(u8::from(s == "Yes")))
+        .collect();
+    df.with_column(Column::from(Series::new("yes".into(), yes)))
+        .expect("yes");
+    df
+}
+
+#[test]
+fn regression_matches_svyglm() {
+    let r = reference();
+    let reg = &r["regression"];
+    let s = Table::read("apistrat");
+    let dstrat = SurveyDesign::new(
+        with_yes(&s),
+        DesignSpec::new().weights("pw").strata("stype").fpc("fpc"),
+    )
+    .expect("dstrat");
+    let t = Table::read("apiclus1");
+    let dclus1 = SurveyDesign::new(
+        with_yes(&t),
+        DesignSpec::new().weights("pw").cluster("dnum").fpc("fpc"),
+    )
+    .expect("dclus1");
+    let fit = |d: &SurveyDesign, m: Regression| m.fit(d).expect("fit");
+    check_glm(
+        "gaussian strat",
+        &fit(
+            &dstrat,
+            Regression::linear("api00").predictors(["ell", "meals", "mobility"]),
+        ),
+        &reg["gaussian_strat"],
+    );
+    check_glm(
+        "gaussian strat factor",
+        &fit(
+            &dstrat,
+            Regression::linear("api00").predictors(["ell", "stype"]),
+        ),
+        &reg["gaussian_strat_factor"],
+    );
+    check_glm(
+        "gaussian clus1",
+        &fit(
+            &dclus1,
+            Regression::linear("api00").predictors(["ell", "meals"]),
+        ),
+        &reg["gaussian_clus1"],
+    );
+    check_glm(
+        "logit strat",
+        &fit(
+            &dstrat,
+            Regression::logistic("yes").predictors(["ell", "meals", "mobility"]),
+        ),
+        &reg["logit_strat"],
+    );
+    check_glm(
+        "logit clus1 factor",
+        &fit(
+            &dclus1,
+            Regression::logistic("yes").predictors(["ell", "stype"]),
+        ),
+        &reg["logit_clus1_factor"],
+    );
+    let jk = dclus1.replicate(ReplicateMethod::Jk1).expect("jk1");
+    check_glm(
+        "gaussian jk1",
+        &fit(
+            &jk,
+            Regression::linear("api00").predictors(["ell", "meals"]),
+        ),
+        &reg["gaussian_jk1"],
+    );
+    check_glm(
+        "logit jk1",
+        &fit(
+            &jk,
+            Regression::logistic("yes").predictors(["ell", "meals"]),
+        ),
+        &reg["logit_jk1"],
+    );
 }

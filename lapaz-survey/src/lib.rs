@@ -22,14 +22,15 @@
 // present → problem definition). Keep this order when adding one.
 pub mod codebook;
 pub mod data;
-pub mod load;
 pub mod design;
 pub mod estimate;
-pub mod quality;
+pub mod load;
+pub mod model;
+pub mod prelude;
 #[cfg(feature = "plot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "plot")))]
 pub mod present;
-pub mod prelude;
+pub mod quality;
 pub mod weighting;
 // Problem definition comes last: it consumes every layer above.
 pub mod problem;

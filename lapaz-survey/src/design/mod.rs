@@ -34,8 +34,8 @@ mod domain;
 mod error;
 mod filter;
 mod spec;
-mod survey;
 pub(crate) mod structure;
+mod survey;
 pub(crate) mod taylor;
 mod variance;
 
@@ -106,6 +106,8 @@ pub(crate) struct DesignData {
     pub variance: VarianceMethod,
     /// Cells of the whole sample as one domain (built on first use).
     pub whole_cells: OnceLock<Arc<CellMap>>,
+    /// Replicate weights and calibration steps (weighting layer).
+    pub weighting: crate::weighting::design::DesignWeighting,
 }
 
 /// A subpopulation: the rows in it and how it was described.
@@ -164,6 +166,7 @@ impl SurveyDesign {
                 codebook,
                 variance: VarianceMethod::Taylor,
                 whole_cells: OnceLock::new(),
+                weighting: Default::default(),
             }),
             subset: None,
             options: EstimationOptions::default(),

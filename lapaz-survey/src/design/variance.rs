@@ -18,6 +18,9 @@ pub enum VarianceMethod {
     /// Taylor linearisation with the design's strata, clusters and fpc.
     #[default]
     Taylor,
+    /// Replicate weights (R's `svrepdesign`); the weights live in the design
+    /// (`SurveyDesign::replicate_weights`). Added by the weighting layer.
+    Replicate,
 }
 
 impl VarianceMethod {
@@ -25,6 +28,7 @@ impl VarianceMethod {
     pub fn name_es(self) -> &'static str {
         match self {
             VarianceMethod::Taylor => "linealización de Taylor",
+            VarianceMethod::Replicate => "pesos replicados",
         }
     }
 
@@ -32,6 +36,7 @@ impl VarianceMethod {
     pub fn name_en(self) -> &'static str {
         match self {
             VarianceMethod::Taylor => "Taylor linearization",
+            VarianceMethod::Replicate => "replicate weights",
         }
     }
 }

@@ -185,8 +185,27 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
         k,
         n_domains: nd,
     };
-    let vcov = match design.data.variance {
-        VarianceMethod::Taylor => taylor_vcov(s, &cell_totals),
+    // Replicate designs and calibrated designs: the weighting layer's variance step.
+    let weighted = crate::weighting::design::weighted_vcov(
+        design,
+        cells,
+        m,
+        k,
+        &acc,
+        &theta,
+        &jac,
+        &|i, w, buf| stat.accumulate(i, w, buf),
+        &|d, t, out| {
+            let counts = Counts {
+                n: n[d],
+                n_weighted: n_weighted[d],
+            };
+            stat.evaluate(t, counts, out)
+        },
+    );
+    let vcov = match (design.data.variance, weighted) {
+        (_, Some(v)) => v,
+        (VarianceMethod::Taylor | VarianceMethod::Replicate, None) => taylor_vcov(s, &cell_totals),
     };
 
     // Design effects as R's `deff = TRUE` / `"replace"`.
@@ -215,7 +234,10 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
         }
     }
 
-    let df = domain_df(design, cells, &cell_totals, &positive);
+    let mut df = domain_df(design, cells, &cell_totals, &positive);
+    if let Some(rdf) = crate::weighting::design::replicate_df(design) {
+        df.fill(rdf); // R's degf of a replicate design
+    }
     let population = (0..nd).map(|d| totals[d * m]).collect();
     DomainResults {
         theta,
@@ -384,6 +406,22 @@ impl SurveyDesign {
             n_domains,
         };
         let flat = match self.data.variance {
+            VarianceMethod::Replicate => {
+                crate::weighting::design::replicate_total_vcov(self, domains, n_domains, z)
+                    .unwrap_or_else(|| taylor_vcov(s, &totals))
+            }
+            VarianceMethod::Taylor if !self.data.weighting.adjustments.is_empty() => {
+                // Calibrated design: residuals of the row-level values, per domain.
+                let mut x = Array2::<f64>::zeros((z.nrows(), n_domains * k));
+                for (i, (&d, row)) in domains.iter().zip(z.rows()).enumerate() {
+                    if d != MISSING && !row.iter().any(|v| v.is_nan()) {
+                        for (a, v) in row.iter().enumerate() {
+                            x[[i, d as usize * k + a]] = *v;
+                        }
+                    }
+                }
+                crate::weighting::design::adjusted_vcov(self, x, n_domains, k)
+            }
             VarianceMethod::Taylor => taylor_vcov(s, &totals),
         };
         flat.chunks(k * k)

@@ -10,6 +10,7 @@
 
 mod adjustment;
 mod calibrate;
+pub(crate) mod design;
 mod error;
 pub mod hadamard;
 mod poststratify;
@@ -19,13 +20,12 @@ mod trim;
 
 pub use adjustment::VarianceAdjustment;
 pub use calibrate::{CalFun, CalibrationOptions, CalibrationReport, calibrate_weights};
+pub use design::{CalibrationTargets, ReplicateColumns, ReplicateMethod};
 pub use error::WeightingError;
 pub use poststratify::{poststratify_replicates, poststratify_weights};
 pub use rake::{Margin, RakeControl, Raked, rake_weights};
 pub use replicate::{PsuLayout, ReplicateFactors, ReplicateStore, ReplicateType, ReplicateWeights};
 pub use trim::trim_weights;
-
-pub(crate) use calibrate::{g_weights, make_report};
 
 /// Progress of a long computation (building or calibrating many replicates). Library calls are
 /// quiet by default ([`NoProgress`]); the command line shows a progress bar.

@@ -8,7 +8,7 @@
 use super::WeightingError;
 use super::calibrate::{CalibrationReport, g_range};
 use super::poststratify::group_sums;
-use ndarray::{Array2, Axis};
+use ndarray::Array2;
 use std::collections::HashMap;
 
 /// One raking margin: a category code per row and the population count of each code.
@@ -196,18 +196,6 @@ fn joint_cells(margins: &[Margin], n: usize) -> Vec<u32> {
             *index.entry(key).or_insert(next)
         })
         .collect()
-}
-
-/// Checks that replicate analysis weights are `n × R`.
-pub(crate) fn check_replicate_rows(a: &Array2<f64>, n: usize) -> Result<(), WeightingError> {
-    if a.len_of(Axis(0)) != n {
-        return Err(WeightingError::LengthMismatch {
-            what: "filas de los pesos replicados".into(),
-            expected: n,
-            found: a.nrows(),
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ mod variance;
 
 pub use bootstrap::{bootstrap_factors, canty_davison_factors};
 pub use brr::brr_factors;
-pub use jackknife::{jk1_factors, jkn_factors};
+pub use jackknife::{LonelyPsu, jk1_factors, jkn_factors};
 pub use layout::PsuLayout;
 pub use sdr::sdr_factors;
 pub use variance::{replicate_covariance, replicate_variance};
