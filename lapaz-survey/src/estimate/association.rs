@@ -482,7 +482,7 @@ impl SurveyDesign {
     /// let test = d.chisq("sexo", "pobre")?;
     /// assert!(test.p_value > 0.0 && test.p_value <= 1.0);
     /// println!("{test}");
-    /// # Ok::<(), lapaz_survey::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn chisq(&self, row: &str, col: &str) -> Result<TestResult, EstimateError> {
         self.chisq_with(row, col, ChisqStatistic::F)
@@ -574,7 +574,7 @@ impl SurveyDesign {
     /// let t = d.ttest("ingreso", "sexo")?; // mean(M) − mean(F)
     /// assert!(t.estimate.unwrap_or(0.0) > 0.0);
     /// assert_eq!(t.df, 3.0);                // 5 PSUs − 1 stratum − 1
-    /// # Ok::<(), lapaz_survey::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn ttest(&self, y: &str, group: &str) -> Result<TestResult, EstimateError> {
         let values = numeric_values(self.data(), y, "variable de la prueba t")?;

@@ -236,7 +236,7 @@ impl SurveyDesign {
     /// let p = d.prop_ci("pobre", PropCiMethod::Logit)?;
     /// let e = &p.estimates()[0];
     /// assert!(e.ci.low > 0.0 && e.ci.low < e.estimate && e.estimate < e.ci.high);
-    /// # Ok::<(), lapaz_survey::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn prop_ci(
         &self,

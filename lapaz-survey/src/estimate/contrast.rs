@@ -254,7 +254,7 @@ impl Contrast {
 /// assert!((c.estimate - (e[0].estimate - e[1].estimate)).abs() < 1e-9);
 /// // the zones share clusters: the SE is not √(se₁² + se₂²)
 /// assert!((c.se - (e[0].se.powi(2) + e[1].se.powi(2)).sqrt()).abs() > 1e-6);
-/// # Ok::<(), lapaz_survey::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn contrast(
     estimates: &[&Estimate],
@@ -362,8 +362,10 @@ fn combine_influence(estimates: &[&Estimate], grads: &Array2<f64>) -> Option<Arc
         }
         present[cell] |= p;
     }
+    let replicates = crate::weighting::design::combine_replicates(&refs, grads);
     Some(Arc::new(Influence {
         design,
+        replicates,
         cells: CellTotals {
             domain: vec![0; unit.len()],
             unit,

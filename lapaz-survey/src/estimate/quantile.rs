@@ -563,7 +563,7 @@ impl SurveyDesign {
     /// assert_eq!(q.estimates()[1].estimate, 160.0); // the weighted median
     /// let median = d.median("ingreso")?;             // the same, alone
     /// assert_eq!(median.estimates()[0].estimate, 160.0);
-    /// # Ok::<(), lapaz_survey::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn quantile(&self, variable: &str, probs: &[f64]) -> Result<EstimateTable, EstimateError> {
         self.whole().quantile(variable, probs)
