@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use lapaz_survey::codebook::Codebook;
 use lapaz_survey::data::synth::{SynthConfig, SyntheticSurvey};
 
 /// Genera el archivo zip de la EMH 2023 sintética.
@@ -19,6 +20,10 @@ pub struct GenerateArgs {
     /// termina con error si difieren.
     #[arg(long)]
     check: bool,
+    /// Escribe la página Markdown del libro de códigos
+    /// (`docs/src/data/codebook.md`) y termina.
+    #[arg(long, value_name = "RUTA")]
+    codebook_md: Option<PathBuf>,
 }
 
 fn pct(x: f64) -> String {
@@ -27,6 +32,9 @@ fn pct(x: f64) -> String {
 
 /// Runs the subcommand.
 pub fn run(args: GenerateArgs) -> ExitCode {
+    if let Some(path) = &args.codebook_md {
+        return write_codebook_page(path);
+    }
     let config = match SynthConfig::embedded() {
         Ok(c) => c,
         Err(e) => {
@@ -105,5 +113,22 @@ pub fn run(args: GenerateArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    ExitCode::SUCCESS
+}
+
+/// Writes `Codebook::to_markdown()` of the shipped codebook to `path`.
+fn write_codebook_page(path: &std::path::Path) -> ExitCode {
+    let codebook = match Codebook::from_toml_str(SynthConfig::embedded_codebook_toml()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = std::fs::write(path, codebook.to_markdown()) {
+        eprintln!("error: no se pudo escribir `{}`: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
+    println!("Página del libro de códigos escrita en {}", path.display());
     ExitCode::SUCCESS
 }

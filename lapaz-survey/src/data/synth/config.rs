@@ -258,7 +258,10 @@ pub(crate) struct CoefResiliencia {
 #[serde(deny_unknown_fields)]
 pub(crate) struct Movilidad {
     pub reparto_modal: Figure<[f64; 11]>,
+    /// Test targets only (the shares follow from `reparto_modal`).
+    #[allow(dead_code)]
     pub transporte_publico: Figure<f64>,
+    #[allow(dead_code)]
     pub a_pie: Figure<f64>,
     pub tiempo_macrodistrito: Figure<[f64; 9]>,
     pub viaja: Figure<[f64; 5]>,

@@ -95,11 +95,16 @@ impl SynthConfig {
     pub fn embedded() -> Result<Self, SynthError> {
         Self::from_sources(
             Cow::Borrowed(include_str!("../../../data/targets.toml")),
-            Cow::Borrowed(include_str!("../../../data/codebook.toml")),
+            Cow::Borrowed(Self::embedded_codebook_toml()),
             Cow::Borrowed(include_str!("../../../data/geografia/macrodistritos.csv")),
             Cow::Borrowed(include_str!("../../../data/geografia/distritos.csv")),
             Cow::Borrowed(include_str!("../../../data/geografia/zonas.csv")),
         )
+    }
+
+    /// The shipped `data/codebook.toml` (the codebook of the embedded survey).
+    pub fn embedded_codebook_toml() -> &'static str {
+        include_str!("../../../data/codebook.toml")
     }
 
     /// A config from the texts of the five input files.

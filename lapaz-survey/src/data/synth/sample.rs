@@ -15,10 +15,6 @@ pub(crate) struct SampledDwelling {
     pub block: usize,
     /// Dwelling number in the listing (1–999).
     pub number: u16,
-    /// First-stage inclusion probability of the block.
-    pub pi1: f64,
-    /// Second-stage inclusion probability of the dwelling within the block.
-    pub pi2: f64,
     /// 1/(π₁·π₂) × non-response adjustment of its stratum.
     pub design_weight: f64,
 }
@@ -32,8 +28,6 @@ pub(crate) struct Sample {
     pub psus: usize,
     /// Number of selected dwellings (respondents and non-respondents).
     pub selected: usize,
-    /// PSUs allocated per stratum.
-    pub allocation: BTreeMap<u8, usize>,
 }
 
 /// Allocates the PSUs to strata: the rural strata get their fixed numbers,
@@ -222,8 +216,6 @@ pub(crate) fn draw_sample(t: &Targets, frame: &[Block], rng: &mut Rand) -> Sampl
                     stratum_resp.push(SampledDwelling {
                         block: bi,
                         number,
-                        pi1,
-                        pi2,
                         design_weight: d,
                     });
                 }
@@ -245,7 +237,6 @@ pub(crate) fn draw_sample(t: &Targets, frame: &[Block], rng: &mut Rand) -> Sampl
         dwellings,
         psus,
         selected,
-        allocation,
     }
 }
 
