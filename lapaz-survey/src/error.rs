@@ -2,6 +2,7 @@
 //! loading, design and estimation in a notebook cell.
 
 use crate::codebook::CodebookError;
+use crate::data::synth::SynthError;
 use crate::design::DesignError;
 use crate::estimate::EstimateError;
 use crate::load::LoadError;
@@ -17,6 +18,9 @@ pub enum Error {
     /// Reading or checking a codebook failed.
     #[error(transparent)]
     Codebook(#[from] CodebookError),
+    /// Generating the synthetic survey failed (bad config, archive writing).
+    #[error(transparent)]
+    Synth(#[from] SynthError),
     /// Loading a survey failed (file, row, column, expected, found, hint).
     #[error(transparent)]
     Load(#[from] LoadError),

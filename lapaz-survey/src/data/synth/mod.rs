@@ -2,14 +2,14 @@
 //!
 //! It works like a real survey, in order:
 //!
-//! 1. **Frame** ([`frame`]): every block of the municipality with its dwelling
+//! 1. **Frame** (`frame`): every block of the municipality with its dwelling
 //!    count, zone, socioeconomic level and risk-map class.
-//! 2. **Sample** ([`sample`]): PSUs by systematic PPS within strata
+//! 2. **Sample** (`sample`): PSUs by systematic PPS within strata
 //!    (macrodistrict × socioeconomic level; rural Hampaturi and Zongo apart and
 //!    oversampled), dwellings systematically from a fresh listing, unit
 //!    non-response, design weights 1/(π₁·π₂) with a non-response adjustment.
-//! 3. **Households and persons** ([`people`]), then the weights are
-//!    calibrated ([`calibrate`]) to the census total.
+//! 3. **Households and persons** (`people`), then the weights are
+//!    calibrated (`calibrate::calibrate_weights`) to the census total.
 //! 4. **Modules**: employment, income and poverty, housing, risks and
 //!    resilience, mobility — each a model whose constants are fitted so the
 //!    weighted headline figures equal the targets.
@@ -18,13 +18,16 @@
 //! confidence, source). The output is deterministic: same generator version,
 //! same config, same seed → the same archive, byte for byte.
 //!
-//! ```no_run
+//! ```
 //! use lapaz_survey::data::synth::{SynthConfig, SyntheticSurvey};
 //!
-//! let config = SynthConfig::embedded()?;
+//! let config = SynthConfig::embedded()?.with_seed(2024);
 //! let survey = SyntheticSurvey::generate(&config)?;
-//! println!("{} hogares, {} personas", survey.headline().households, survey.headline().persons);
+//! let h = survey.headline();
+//! println!("{} hogares, {} personas", h.households, h.persons);
+//! assert!((h.weight_sum - 755_732.0).abs() < 1e-6);
 //! let zip: Vec<u8> = survey.to_zip_bytes()?;
+//! assert_eq!(&zip[..2], b"PK");
 //! # Ok::<(), lapaz_survey::data::synth::SynthError>(())
 //! ```
 
