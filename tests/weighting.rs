@@ -990,6 +990,27 @@ fn cal_battery(d: &SurveyDesign, want: &Value, name: &str) {
         &est_se(&d.total("stype").expect("count")),
         &want["total_stype"],
     );
+    // Domain means: after calibration a domain's influence reaches rows outside it (R's
+    // residuals); and the contrast uses their joint covariance.
+    let by = d.by(["stype"]).expect("by").mean("api00").expect("by mean");
+    check_est(
+        &format!("{name} by"),
+        &est_se(&by),
+        &want["by_stype_mean_api00"],
+    );
+    if want.get("contrast_E_minus_H").is_some() {
+        let c = by
+            .contrast(&[lapaz_survey::estimate::Contrast::linear(
+                "E - H",
+                [1.0, -1.0, 0.0],
+            )])
+            .expect("contrast");
+        check_est(
+            &format!("{name} contrast"),
+            &est_se(&c),
+            &want["contrast_E_minus_H"],
+        );
+    }
 }
 
 #[test]
@@ -1217,5 +1238,59 @@ fn regression_matches_svyglm() {
             Regression::logistic("yes").predictors(["ell", "meals"]),
         ),
         &reg["logit_jk1"],
+    );
+}
+
+#[test]
+fn quantiles_and_contrasts_on_replicate_designs_match_r() {
+    let r = reference();
+    let check_q = |d: &SurveyDesign, probs: &[f64], want: &Value, name: &str| {
+        let q = d.quantile("api00", probs).expect("quantile");
+        let e = q.estimates();
+        check(
+            &format!("{name} quantile"),
+            &e.iter().map(|x| x.estimate).collect::<Vec<_>>(),
+            &want["quantile"],
+            REL,
+        );
+        check(
+            &format!("{name} ci low"),
+            &e.iter().map(|x| x.ci.low).collect::<Vec<_>>(),
+            &want["ci_low"],
+            REL,
+        );
+        check(
+            &format!("{name} ci high"),
+            &e.iter().map(|x| x.ci.high).collect::<Vec<_>>(),
+            &want["ci_high"],
+            REL,
+        );
+        check(
+            &format!("{name} se"),
+            &e.iter().map(|x| x.se).collect::<Vec<_>>(),
+            &want["se"],
+            REL,
+        );
+    };
+    let jk = dclus1().replicate(ReplicateMethod::Jk1).expect("jk1");
+    check_q(&jk, &[0.25, 0.5], &r["jk1"]["quantile_api00"], "jk1");
+    check_q(
+        &dstrat().replicate(ReplicateMethod::Jkn).expect("jkn"),
+        &[0.5],
+        &r["jkn"]["quantile_api00"],
+        "jkn",
+    );
+
+    let by = jk.by(["stype"]).expect("by").mean("api00").expect("means");
+    let c = by
+        .contrast(&[lapaz_survey::estimate::Contrast::linear(
+            "E - H",
+            [1.0, -1.0, 0.0],
+        )])
+        .expect("contrast");
+    check_est(
+        "jk1 contrast E − H",
+        &est_se(&c),
+        &r["jk1"]["contrast_E_minus_H"],
     );
 }

@@ -188,6 +188,18 @@ cal_battery <- function(d) {
   r$mean_api00 <- est(svymean(~api00, d))
   r$total_enroll <- est(svytotal(~enroll, d))
   r$total_stype <- est(svytotal(~stype, d))
+  r$by_stype_mean_api00 <- by_est(svyby(~api00, ~stype, d, svymean))
+  # svyby(covmat = TRUE) fails in survey 4.1.1 on some calibrated Taylor designs; then no contrast.
+  b <- tryCatch(svyby(~api00, ~stype, d, svymean, covmat = TRUE), error = function(e) NULL)
+  if (!is.null(b)) {
+    r$contrast_E_minus_H <- est(svycontrast(b, c(E = 1, H = -1, M = 0)))
+  } else {
+    # The same contrast as a difference of two ratios with their joint covariance.
+    dd <- update(d, yE = api00 * (stype == "E"), yH = api00 * (stype == "H"),
+                 nE = as.numeric(stype == "E"), nH = as.numeric(stype == "H"))
+    rr <- svyratio(~yE + yH, ~nE + nH, dd, covmat = TRUE)
+    r$contrast_E_minus_H <- est(svycontrast(rr, c(1, 0, 0, -1)))
+  }
   r
 }
 cal <- list()

@@ -18,6 +18,8 @@ pub(crate) struct Influence {
     pub design: Arc<DesignData>,
     /// The cells (`k` columns: one per output of the statistic).
     pub cells: CellTotals,
+    /// Replicate designs: the estimates under every replicate (weighting layer).
+    pub replicates: Option<Arc<crate::weighting::design::ReplicateEstimates>>,
 }
 
 /// Where an estimate's linearisation lives: a domain and column of an
@@ -71,6 +73,9 @@ pub fn covariance(estimates: &[&Estimate]) -> Result<Array2<f64>, EstimateError>
         .any(|r| !Arc::ptr_eq(&r.influence.design, &design))
     {
         return Err(EstimateError::DifferentDesigns);
+    }
+    if let Some(v) = crate::weighting::design::replicate_estimate_covariance(&design, &refs) {
+        return v;
     }
     // Gather (unit, estimate, value, present) from each distinct influence.
     let mut entries: Vec<(u32, usize, f64, bool)> = Vec::new();

@@ -203,9 +203,11 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
             stat.evaluate(t, counts, out)
         },
     );
-    let vcov = match (design.data.variance, weighted) {
-        (_, Some(v)) => v,
-        (VarianceMethod::Taylor | VarianceMethod::Replicate, None) => taylor_vcov(s, &cell_totals),
+    let (vcov, adjusted_cells, replicates) = match (design.data.variance, weighted) {
+        (_, Some(v)) => (v.vcov, v.cells, v.replicates),
+        (VarianceMethod::Taylor | VarianceMethod::Replicate, None) => {
+            (taylor_vcov(s, &cell_totals), None, None)
+        }
     };
 
     // Design effects as R's `deff = TRUE` / `"replace"`.
@@ -251,7 +253,8 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
         has_rows,
         influence: Arc::new(Influence {
             design: Arc::clone(&design.data),
-            cells: cell_totals,
+            cells: adjusted_cells.unwrap_or(cell_totals),
+            replicates,
         }),
     }
 }

@@ -754,7 +754,7 @@ pub(crate) fn weighted_vcov(
     jac: &[f64],
     accumulate: &dyn Fn(usize, f64, &mut [f64]) -> bool,
     evaluate: &dyn Fn(usize, &[f64], &mut [f64]),
-) -> Option<Vec<f64>> {
+) -> Option<WeightedVariance> {
     let wt = &design.data.weighting;
     let s = &design.data.structure;
     let nd = cells.n_domains;
@@ -798,11 +798,15 @@ pub(crate) fn weighted_vcov(
         };
         let mut vcov = vec![0.0; nd * k * k];
         let mut out = vec![0.0; k];
+        let mut estimates = Array2::<f64>::zeros((r, nd * k));
         for d in 0..nd {
             let thetas: Vec<Vec<f64>> = (0..r)
                 .map(|rep| {
                     let t: Vec<f64> = (0..m).map(|j| reps[[rep, d * m + j]]).collect();
                     evaluate(d, &t, &mut out);
+                    for (o, v) in out.iter().enumerate() {
+                        estimates[[rep, d * k + o]] = *v;
+                    }
                     out.clone()
                 })
                 .collect();
@@ -815,7 +819,15 @@ pub(crate) fn weighted_vcov(
             );
             vcov[d * k * k..(d + 1) * k * k].copy_from_slice(&v);
         }
-        return Some(vcov);
+        return Some(WeightedVariance {
+            vcov,
+            cells: None,
+            replicates: Some(Arc::new(ReplicateEstimates {
+                theta: theta.to_vec(),
+                values: estimates,
+                k,
+            })),
+        });
     }
     if wt.adjustments.is_empty() {
         return None;
@@ -840,17 +852,33 @@ pub(crate) fn weighted_vcov(
             x[[i, d * k + o]] = row.iter().zip(&buf).map(|(a, b)| a * b).sum();
         }
     }
-    Some(adjusted_vcov(design, x, nd, k))
+    let (vcov, cells) = adjusted_cells(design, x, nd, k);
+    Some(WeightedVariance {
+        vcov,
+        cells: Some(cells),
+        replicates: None,
+    })
 }
 
 /// Calibration residuals of `x` (`n × (nd·k)`, weighted influence values per domain and output)
 /// and their Taylor covariance, one `k × k` matrix per domain.
 pub(crate) fn adjusted_vcov(
     design: &SurveyDesign,
-    mut x: Array2<f64>,
+    x: Array2<f64>,
     nd: usize,
     k: usize,
 ) -> Vec<f64> {
+    adjusted_cells(design, x, nd, k).0
+}
+
+/// [`adjusted_vcov`] and the residual cell totals (every unit × domain), which serve as the
+/// estimates' influence for covariances between them.
+fn adjusted_cells(
+    design: &SurveyDesign,
+    mut x: Array2<f64>,
+    nd: usize,
+    k: usize,
+) -> (Vec<f64>, CellTotals) {
     let s = &design.data.structure;
     adjust(design, &mut x);
     let n_units = s.n_units();
@@ -878,7 +906,90 @@ pub(crate) fn adjusted_vcov(
         k,
         n_domains: nd,
     };
-    taylor_vcov(s, &cells)
+    (taylor_vcov(s, &cells), cells)
+}
+
+/// What the weighting layer's variance step returns for a smooth statistic.
+#[derive(Debug)]
+pub(crate) struct WeightedVariance {
+    /// `D × k × k` covariance matrices.
+    pub vcov: Vec<f64>,
+    /// Calibrated designs: residual cell totals to keep as the estimates' influence.
+    pub cells: Option<CellTotals>,
+    /// Replicate designs: the estimates under every replicate.
+    pub replicates: Option<Arc<ReplicateEstimates>>,
+}
+
+/// Estimates of one estimator run under every replicate (for covariances between estimates).
+#[derive(Debug)]
+pub(crate) struct ReplicateEstimates {
+    /// Full-sample estimates, `D·k` (domain-major).
+    pub theta: Vec<f64>,
+    /// `R × D·k` replicate estimates.
+    pub values: Array2<f64>,
+    /// Outputs per domain.
+    pub k: usize,
+}
+
+impl ReplicateEstimates {
+    fn column(&self, domain: u32, output: usize) -> usize {
+        domain as usize * self.k + output
+    }
+}
+
+/// Covariance of estimates of a replicate design from their replicate values (R's `svrVar` on
+/// `svyby(..., covmat = TRUE)` replicates). `None` when the design has no replicates.
+pub(crate) fn replicate_estimate_covariance(
+    design: &DesignData,
+    refs: &[&crate::estimate::InfluenceRef],
+) -> Option<Result<Array2<f64>, crate::estimate::EstimateError>> {
+    let rw = &design.weighting.replicates.as_deref()?.weights;
+    let mut theta = Vec::with_capacity(refs.len());
+    let mut cols = Vec::with_capacity(refs.len());
+    for r in refs {
+        let Some(reps) = r.influence.replicates.as_deref() else {
+            return Some(Err(crate::estimate::EstimateError::BadOption(
+                "una de las estimaciones no tiene sus valores por réplica; calcúlela sobre el diseño replicado".into(),
+            )));
+        };
+        let c = reps.column(r.domain, r.column);
+        theta.push(reps.theta[c]);
+        cols.push(reps.values.column(c).to_vec());
+    }
+    let r = rw.replicates();
+    let thetas: Vec<Vec<f64>> = (0..r)
+        .map(|rep| cols.iter().map(|c| c[rep]).collect())
+        .collect();
+    let q = refs.len();
+    let flat = replicate_covariance(&theta, &thetas, rw.scale(), rw.rscales(), rw.mse());
+    Some(
+        Array2::from_shape_vec((q, q), flat)
+            .map_err(|e| crate::estimate::EstimateError::BadOption(e.to_string())),
+    )
+}
+
+/// Replicate values of contrasts `G θ` of estimates that all carry replicates.
+pub(crate) fn combine_replicates(
+    refs: &[&crate::estimate::InfluenceRef],
+    grads: &Array2<f64>,
+) -> Option<Arc<ReplicateEstimates>> {
+    let mut theta = vec![0.0; grads.nrows()];
+    let mut values: Option<Array2<f64>> = None;
+    for (a, r) in refs.iter().enumerate() {
+        let reps = r.influence.replicates.as_deref()?;
+        let c = reps.column(r.domain, r.column);
+        let v = values.get_or_insert_with(|| Array2::zeros((reps.values.nrows(), grads.nrows())));
+        for i in 0..grads.nrows() {
+            theta[i] += grads[[i, a]] * reps.theta[c];
+            v.column_mut(i)
+                .scaled_add(grads[[i, a]], &reps.values.column(c));
+        }
+    }
+    Some(Arc::new(ReplicateEstimates {
+        theta,
+        values: values?,
+        k: grads.nrows(),
+    }))
 }
 
 /// Applies the design's calibration residuals to row-level weighted influence values.
