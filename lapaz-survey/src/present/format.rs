@@ -111,14 +111,16 @@ pub(crate) fn separators(lang: Language) -> (char, char) {
 
 /// A short number for chart axes: `1,5 mil`, `12 mil`, `1,2 M` (Spanish) or
 /// `1.5k`, `12k`, `1.2M` (English); small numbers keep up to two decimals.
-pub(crate) fn format_axis(x: f64, step: f64, lang: Language) -> String {
+/// The unit (thousands, millions) is chosen from `top`, the largest absolute
+/// value on the axis, so that every label of one axis uses the same unit.
+pub(crate) fn format_axis(x: f64, step: f64, top: f64, lang: Language) -> String {
     if !x.is_finite() {
         return MISSING.to_owned();
     }
-    let ax = x.abs();
-    let (div, suffix) = if ax >= 1e6 || step >= 1e6 {
+    let top = top.abs().max(x.abs());
+    let (div, suffix) = if top >= 1e6 {
         (1e6, if lang == Language::Es { "\u{a0}M" } else { "M" })
-    } else if ax >= 1e4 || step >= 1e4 {
+    } else if top >= 1e4 {
         (
             1e3,
             if lang == Language::Es {
@@ -140,6 +142,15 @@ pub(crate) fn format_axis(x: f64, step: f64, lang: Language) -> String {
         return "0".to_owned();
     }
     format!("{}{}", format_number(x / div, decimals, lang), suffix)
+}
+
+/// Labels of the ticks of one axis, all in the same unit.
+pub(crate) fn axis_labels(ticks: &[f64], step: f64, lang: Language) -> Vec<String> {
+    let top = ticks.iter().fold(0.0_f64, |m, t| m.max(t.abs()));
+    ticks
+        .iter()
+        .map(|t| format_axis(*t, step, top, lang))
+        .collect()
 }
 
 #[cfg(test)]
@@ -182,11 +193,22 @@ mod tests {
 
     #[test]
     fn axis_labels_are_short() {
-        assert_eq!(format_axis(0.0, 1000.0, Language::Es), "0");
-        assert_eq!(format_axis(20_000.0, 10_000.0, Language::Es), "20\u{a0}mil");
-        assert_eq!(format_axis(15_000.0, 5_000.0, Language::En), "15k");
-        assert_eq!(format_axis(1_500_000.0, 500_000.0, Language::En), "1.5M");
-        assert_eq!(format_axis(0.25, 0.05, Language::Es), "0,25");
-        assert_eq!(format_axis(2500.0, 500.0, Language::Es), "2.500");
+        assert_eq!(format_axis(0.0, 1000.0, 0.0, Language::Es), "0");
+        assert_eq!(
+            format_axis(20_000.0, 10_000.0, 0.0, Language::Es),
+            "20\u{a0}mil"
+        );
+        assert_eq!(format_axis(15_000.0, 5_000.0, 0.0, Language::En), "15k");
+        assert_eq!(
+            format_axis(1_500_000.0, 500_000.0, 0.0, Language::En),
+            "1.5M"
+        );
+        assert_eq!(format_axis(0.25, 0.05, 0.0, Language::Es), "0,25");
+        assert_eq!(format_axis(2500.0, 500.0, 0.0, Language::Es), "2.500");
+        // One unit per axis: 2.000 reads "2 mil" when the axis reaches 12.000.
+        assert_eq!(
+            axis_labels(&[0.0, 2000.0, 12_000.0], 2000.0, Language::Es),
+            ["0", "2\u{a0}mil", "12\u{a0}mil"]
+        );
     }
 }

@@ -19,13 +19,15 @@ pub mod chart;
 #[cfg(feature = "notebook")]
 pub(crate) mod display;
 mod error;
+mod estimates;
 mod format;
 mod frame;
 mod html;
 pub mod style;
+mod summary;
 mod text;
 
-pub use chart::BarChart;
+pub use chart::{BarChart, DotChart, Histogram, Pyramid, StackedBars};
 pub use error::PlotError;
 pub use format::{decimals_for, format_count, format_number, format_percent};
 pub use frame::FrameHtml;

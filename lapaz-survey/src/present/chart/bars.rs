@@ -3,11 +3,13 @@
 use plotters::prelude::DrawingBackend;
 
 use super::canvas::{Anchor, Canvas, Font, Scale, Stroke, nice_ticks};
-use super::data::PointSeries;
+use super::data::{PointSeries, estimate_chart_api, tone_label};
 use super::frame::{Frame, LABEL_SIZE, LegendItem, SMALL_SIZE, SUBTITLE_SIZE, Swatch};
 use super::{ChartOptions, Draw, PlotError, chart_api};
 use crate::codebook::Language;
-use crate::present::format::format_axis;
+use crate::estimate::EstimateTable;
+use crate::present::estimates::LowercaseFirst as _;
+use crate::present::format::axis_labels;
 use crate::present::style::{AXIS, GRID, INK, MUTED, PRIMARY, Tone};
 
 /// Vertical bars, one per domain, with the confidence interval of each
@@ -22,8 +24,16 @@ pub struct BarChart {
 }
 
 chart_api!(BarChart);
+estimate_chart_api!(BarChart);
 
 impl BarChart {
+    /// A bar per estimate of `table` (usually one per domain of a `by`).
+    /// A proportion table with several categories gives a bar per domain
+    /// and category; pick one with [`level`](Self::level).
+    pub fn new(table: &EstimateTable) -> Self {
+        Self::from_series(PointSeries::from_table(table))
+    }
+
     pub(crate) fn from_series(series: PointSeries) -> Self {
         BarChart {
             series,
@@ -32,39 +42,22 @@ impl BarChart {
         }
     }
 
-    /// Orders the bars from the largest estimate to the smallest.
-    pub fn sorted(mut self) -> Self {
-        self.series
-            .points
-            .sort_by(|a, b| b.estimate.total_cmp(&a.estimate));
-        self
-    }
-
     /// Shows or hides the value labels above the bars (shown by default).
     pub fn values(mut self, show: bool) -> Self {
         self.show_values = show;
         self
     }
-
-    /// Number of bars.
-    pub fn len(&self) -> usize {
-        self.series.points.len()
-    }
-
-    /// Whether there is nothing to draw.
-    pub fn is_empty(&self) -> bool {
-        self.series.points.is_empty()
-    }
 }
 
 /// Title like "Ingreso laboral medio por macrodistrito".
 pub(crate) fn estimate_title(series: &PointSeries, lang: Language) -> String {
-    match &series.domain {
+    let measure = series.measure.get(lang);
+    match series.domain_name(lang) {
         Some(d) => match lang {
-            Language::Es => format!("{} por {}", series.measure, d.to_lowercase()),
-            Language::En => format!("{} by {}", series.measure, d.to_lowercase()),
+            Language::Es => format!("{measure} por {}", d.to_lowercase_first()),
+            Language::En => format!("{measure} by {}", d.to_lowercase_first()),
         },
-        None => series.measure.clone(),
+        None => measure.to_owned(),
     }
 }
 
@@ -86,7 +79,7 @@ pub(crate) fn estimate_legend(series: &PointSeries, lang: Language, dots: bool) 
                 }
             };
             items.push(LegendItem {
-                label: series.tone_label(tone, lang),
+                label: tone_label(tone, lang).to_owned(),
                 swatch,
             });
         }
@@ -192,7 +185,7 @@ impl Draw for BarChart {
         let ((d0, d1), ticks, step) = nice_ticks(lo, hi + headroom, 5);
 
         let tick_font = Font::new(LABEL_SIZE, MUTED);
-        let tick_labels: Vec<String> = ticks.iter().map(|t| format_axis(*t, step, lang)).collect();
+        let tick_labels: Vec<String> = axis_labels(&ticks, step, lang);
         let tick_w = tick_labels
             .iter()
             .map(|l| c.text_width(l, tick_font))
@@ -206,11 +199,11 @@ impl Draw for BarChart {
         let labels: Vec<Vec<String>> = s
             .points
             .iter()
-            .map(|p| c.wrap(&p.label, label_font, slot - 6.0, 3))
+            .map(|p| c.wrap(p.label.get(lang), label_font, slot - 6.0, 3))
             .collect();
         let max_lines = labels.iter().map(Vec::len).max().unwrap_or(1) as f64;
         let line_h = LABEL_SIZE * 1.25;
-        let axis_title = s.domain.clone().unwrap_or_default();
+        let axis_title = s.domain_name(lang).unwrap_or_default();
         let title_h = if axis_title.is_empty() {
             0.0
         } else {

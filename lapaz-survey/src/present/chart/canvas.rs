@@ -362,10 +362,10 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
             let rest = lines.split_off(max_lines - 1).join(" ");
             lines.push(rest);
         }
-        if let Some(last) = lines.last_mut() {
-            if self.text_width(last, font) > width {
-                *last = self.ellipsize(last, font, width);
-            }
+        if let Some(last) = lines.last_mut()
+            && self.text_width(last, font) > width
+        {
+            *last = self.ellipsize(last, font, width);
         }
         lines
     }

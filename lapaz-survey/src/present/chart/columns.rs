@@ -3,6 +3,9 @@
 
 use polars::prelude::{Column, DataFrame, DataType};
 
+use crate::codebook::Codebook;
+use crate::design::Label;
+
 use super::PlotError;
 
 fn column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column, PlotError> {
@@ -130,6 +133,65 @@ pub(crate) fn check_len(df: &DataFrame, weights: &[f64]) -> Result<(), PlotError
         });
     }
     Ok(())
+}
+
+/// Labels in both languages for the values of a categorical column: the
+/// codebook's English label of each Spanish value label, or the value itself.
+pub(crate) fn value_labels(
+    codebook: Option<&Codebook>,
+    column: &str,
+    labels: &[String],
+) -> Vec<Label> {
+    let var = codebook.and_then(|cb| cb.variable(column));
+    labels
+        .iter()
+        .map(
+            |l| match var.and_then(|v| v.values.iter().find(|x| &x.es == l)) {
+                Some(v) => Label {
+                    es: v.es.clone(),
+                    en: v.en.clone(),
+                },
+                None => Label::same(l.clone()),
+            },
+        )
+        .collect()
+}
+
+/// A variable's label in both languages (`Ingreso laboral`), with its unit
+/// in parentheses when `with_unit`; the column name when the codebook does
+/// not know it.
+pub(crate) fn variable_label(codebook: Option<&Codebook>, column: &str, with_unit: bool) -> Label {
+    match codebook.and_then(|cb| cb.variable(column)) {
+        Some(v) => {
+            let unit = match (&v.unit, with_unit) {
+                (Some(u), true) => format!(" ({u})"),
+                _ => String::new(),
+            };
+            Label {
+                es: format!("{}{unit}", v.label_es),
+                en: format!("{}{unit}", v.label_en),
+            }
+        }
+        None => Label::same(column),
+    }
+}
+
+/// The note every chart of a design carries: synthetic data, subpopulation.
+pub(crate) fn design_notes(design: &crate::design::SurveyDesign) -> Vec<Label> {
+    let mut notes = Vec::new();
+    if let Some(s) = design.subset_description() {
+        notes.push(Label {
+            es: format!("Subpoblación: {s}."),
+            en: format!("Subpopulation: {s}."),
+        });
+    }
+    if design.codebook().is_some_and(|cb| cb.survey.synthetic) {
+        notes.push(Label {
+            es: "Datos sintéticos: sustituto de enseñanza de la EMH 2023, no son los microdatos reales.".to_owned(),
+            en: "Synthetic data: a teaching stand-in for EMH 2023, not the real microdata.".to_owned(),
+        });
+    }
+    notes
 }
 
 #[cfg(test)]

@@ -4,11 +4,12 @@ use plotters::prelude::DrawingBackend;
 
 use super::bars::{estimate_legend, estimate_title};
 use super::canvas::{Anchor, Canvas, Font, Scale, Stroke, nice_ticks};
-use super::data::PointSeries;
+use super::data::{PointSeries, estimate_chart_api};
 use super::frame::{Frame, LABEL_SIZE, LegendItem, SMALL_SIZE, SUBTITLE_SIZE, Swatch};
 use super::{ChartOptions, Draw, PlotError, chart_api};
 use crate::codebook::Language;
-use crate::present::format::format_axis;
+use crate::estimate::EstimateTable;
+use crate::present::format::axis_labels;
 use crate::present::style::{ACCENT, AXIS, BAND, GRID, INK, MUTED, PRIMARY, Tone};
 
 /// One row per domain: a dot at the estimate and a horizontal whisker for
@@ -24,8 +25,16 @@ pub struct DotChart {
 }
 
 chart_api!(DotChart);
+estimate_chart_api!(DotChart);
 
 impl DotChart {
+    /// A row per estimate of `table` (usually one per domain of a `by`).
+    /// A proportion table with several categories gives a row per domain
+    /// and category; pick one with [`level`](Self::level).
+    pub fn new(table: &EstimateTable) -> Self {
+        Self::from_series(PointSeries::from_table(table))
+    }
+
     pub(crate) fn from_series(series: PointSeries) -> Self {
         DotChart {
             series,
@@ -34,30 +43,12 @@ impl DotChart {
         }
     }
 
-    /// Orders the rows from the largest estimate (top) to the smallest.
-    pub fn sorted(mut self) -> Self {
-        self.series
-            .points
-            .sort_by(|a, b| b.estimate.total_cmp(&a.estimate));
-        self
-    }
-
     /// Draws a dashed vertical reference line, e.g. the municipal total or
     /// a published figure; `value` is in the estimate's scale (a proportion
     /// as 0.35, not 35).
     pub fn reference(mut self, value: f64, label: impl Into<String>) -> Self {
         self.reference = Some((value, label.into()));
         self
-    }
-
-    /// Number of rows.
-    pub fn len(&self) -> usize {
-        self.series.points.len()
-    }
-
-    /// Whether there is nothing to draw.
-    pub fn is_empty(&self) -> bool {
-        self.series.points.is_empty()
     }
 }
 
@@ -144,7 +135,7 @@ impl Draw for DotChart {
         let labels: Vec<String> = s
             .points
             .iter()
-            .map(|p| c.ellipsize(&p.label, label_font, max_label))
+            .map(|p| c.ellipsize(p.label.get(lang), label_font, max_label))
             .collect();
         let label_w = labels
             .iter()
@@ -217,7 +208,8 @@ impl Draw for DotChart {
         c.text(&header, (x1, top - 6.0), head_font, Anchor::End)?;
         // Grid and ticks.
         let tick_font = Font::new(LABEL_SIZE, MUTED);
-        for t in &ticks {
+        let tick_labels = axis_labels(&ticks, step, lang);
+        for (t, label) in ticks.iter().zip(&tick_labels) {
             let x = xs.map(*t);
             let stroke = if *t == 0.0 {
                 Stroke::new(AXIS, 1.2)
@@ -226,7 +218,7 @@ impl Draw for DotChart {
             };
             c.line(&[(x, top), (x, plot_bottom)], stroke)?;
             c.text(
-                &format_axis(*t, step, lang),
+                label,
                 (x, plot_bottom + LABEL_SIZE + 6.0),
                 tick_font,
                 Anchor::Middle,

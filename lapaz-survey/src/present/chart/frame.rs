@@ -5,6 +5,8 @@ use plotters::prelude::DrawingBackend;
 
 use super::PlotError;
 use super::canvas::{Anchor, Canvas, Font, Stroke};
+use crate::codebook::Language;
+use crate::present::format::format_count;
 use crate::present::style::{INK, MUTED, Rgb};
 
 /// Left/right page margin in logical pixels.
@@ -152,4 +154,32 @@ pub(crate) fn draw_swatch<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+/// `1 caso`, `785 casos` / `1 case`, `785 cases`.
+pub(crate) fn cases(n: usize, lang: Language) -> String {
+    let count = format_count(n as f64, lang);
+    match (lang, n) {
+        (Language::Es, 1) => format!("{count} caso"),
+        (Language::Es, _) => format!("{count} casos"),
+        (Language::En, 1) => format!("{count} case"),
+        (Language::En, _) => format!("{count} cases"),
+    }
+}
+
+/// `Se excluyen 785 casos sin dato` / `785 cases without a value are
+/// excluded` (no final period).
+pub(crate) fn excluded(n: usize, what_es: &str, what_en: &str, lang: Language) -> String {
+    match lang {
+        Language::Es => format!(
+            "Se excluye{} {} {what_es}",
+            if n == 1 { "" } else { "n" },
+            cases(n, lang)
+        ),
+        Language::En => format!(
+            "{} {what_en} {} excluded",
+            cases(n, lang),
+            if n == 1 { "is" } else { "are" }
+        ),
+    }
 }

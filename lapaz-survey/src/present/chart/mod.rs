@@ -26,9 +26,9 @@ mod data;
 mod dots;
 mod font;
 mod frame;
-// TMP mod histogram;
-// TMP mod pyramid;
-// TMP mod stacked;
+mod histogram;
+mod pyramid;
+mod stacked;
 
 use std::path::Path;
 
@@ -36,10 +36,9 @@ use plotters::prelude::*;
 
 pub use bars::BarChart;
 pub use dots::DotChart;
-// TMP pub use histogram::Histogram;
-// TMP pub use pyramid::Pyramid;
-// TMP pub use stacked::StackedBars;
-
+pub use histogram::Histogram;
+pub use pyramid::Pyramid;
+pub use stacked::StackedBars;
 
 use super::error::PlotError;
 use super::html::{Html, escape};
@@ -64,6 +63,8 @@ pub(crate) struct ChartOptions {
     pub note: Option<String>,
     pub width: u32,
     pub height: u32,
+    /// Notes the data add (synthetic data, subpopulation), both languages.
+    pub data_notes: Vec<crate::design::Label>,
 }
 
 impl Default for ChartOptions {
@@ -75,6 +76,7 @@ impl Default for ChartOptions {
             note: None,
             width: DEFAULT_WIDTH,
             height: DEFAULT_HEIGHT,
+            data_notes: Vec::new(),
         }
     }
 }
@@ -125,6 +127,9 @@ fn draw_all<C: Draw, DB: DrawingBackend>(
     let mut frame = chart.frame();
     frame.title = title_of(chart);
     frame.subtitle = subtitle_of(chart);
+    for n in &o.data_notes {
+        frame.notes.push(n.get(o.lang).to_owned());
+    }
     if let Some(n) = &o.note {
         frame.notes.push(n.clone());
     }
