@@ -39,6 +39,10 @@ pub enum Error {
     /// An exercise check did not pass (`Check::require`).
     #[error(transparent)]
     Check(#[from] CheckFailed),
+    /// Drawing, saving or preparing the data of a chart failed.
+    #[cfg(feature = "plot")]
+    #[error(transparent)]
+    Plot(#[from] crate::present::PlotError),
 }
 
 /// `Result` with this crate's [`Error`].

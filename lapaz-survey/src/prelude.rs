@@ -5,6 +5,10 @@
 
 pub use crate::codebook::{Codebook, Language, Table, VarType, Variable};
 pub use crate::load::{ColumnMapping, LoadError, LoadOptions, LoadReport, Survey, TextEncoding};
+#[cfg(feature = "plot")]
+pub use crate::present::{
+    BarChart, DotChart, FrameHtml, Histogram, Html, PlotError, Pyramid, StackedBars,
+};
 pub use crate::problem::{
     Cause, CoefficientEvidence, DataSource, DomainEvidence, Effect, Figure, Population,
     ProblemTree, TestEvidence,
