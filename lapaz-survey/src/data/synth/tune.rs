@@ -65,7 +65,8 @@ pub(crate) fn softmax(asc: &[f64], v: &[f64], out: &mut [f64]) {
 
 /// Alternative-specific constants of a multinomial logit such that the
 /// weighted expected shares equal `target` (the classic iterative ASC
-/// adjustment of transport modelling: `asc += ln(target / share)`).
+/// adjustment of transport modelling: `asc += ln(target / share)`, until
+/// the largest step is below 1e-12 or after 300 rounds).
 /// `utilities[i]` holds unit `i`'s systematic utilities without constants.
 pub(crate) fn fit_constants(weights: &[f64], utilities: &[Vec<f64>], target: &[f64]) -> Vec<f64> {
     let k = target.len();
@@ -84,11 +85,17 @@ pub(crate) fn fit_constants(weights: &[f64], utilities: &[Vec<f64>], target: &[f
                 *s += w * pj;
             }
         }
+        let mut largest_step: f64 = 0.0;
         for j in 0..k {
             let s = share[j] / total;
             if s > 0.0 {
-                asc[j] += (target[j] / target_total / s).ln();
+                let step = (target[j] / target_total / s).ln();
+                asc[j] += step;
+                largest_step = largest_step.max(step.abs());
             }
+        }
+        if largest_step < 1e-12 {
+            break;
         }
     }
     asc
