@@ -21,20 +21,20 @@
 // Modules in the order data flows (load → design → estimate/weighting →
 // present → problem definition). Keep this order when adding one.
 pub mod codebook;
+pub mod load;
 pub mod data;
 pub mod design;
 pub mod estimate;
-pub mod load;
+pub mod weighting;
 pub mod model;
-pub mod prelude;
+pub mod quality;
 #[cfg(feature = "plot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "plot")))]
 pub mod present;
-pub mod quality;
-pub mod weighting;
 // Problem definition comes last: it consumes every layer above.
 pub mod problem;
 pub mod teaching;
+pub mod prelude;
 
 mod error;
 
