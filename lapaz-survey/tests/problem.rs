@@ -1115,6 +1115,34 @@ mod from_core {
         assert!(!check_estimate("1", &by, &e, Tolerance::Relative(0.01)).passed());
     }
 
+    #[test]
+    fn a_model_term_becomes_coefficient_evidence() {
+        let d = design();
+        let model = d.lm("tiempo", ["afectado"]).expect("fits");
+        let c = model.coefficient("afectado").expect("term").clone();
+        let ev = CoefficientEvidence::from_model(&model, "afectado").expect("known term");
+        assert_eq!((ev.estimate, ev.se), (c.estimate, c.se));
+        assert_eq!((ev.ci_low, ev.ci_high), (c.ci_low, c.ci_high));
+        assert_eq!(ev.p_value, Some(c.p_value));
+        // The level is recovered from the interval: the design's 95 %.
+        assert_eq!(ev.level, 0.95);
+        assert!(ev.model.starts_with("Regresión lineal"), "{}", ev.model);
+        let tree = ProblemTree::builder()
+            .problem("Largos tiempos de viaje")
+            .cause(Cause::new("Afectados viajan más").evidence(ev))
+            .affected(Population::new(
+                "Afectados",
+                Figure::total("Afectados", 100.0, 10.0),
+            ))
+            .build()
+            .expect("builds");
+        assert!(tree.ficha().to_markdown().contains("β = "));
+
+        let err = CoefficientEvidence::from_model(&model, "edad").expect_err("no such term");
+        let msg = err.to_string();
+        assert!(msg.contains("«edad»") && msg.contains("afectado"), "{msg}");
+    }
+
     fn grouped(x: f64) -> String {
         super::grouped(x)
     }

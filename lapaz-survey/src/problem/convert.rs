@@ -5,12 +5,16 @@
 
 use std::sync::Arc;
 
-use super::evidence::{DomainEvidence, Evidence, TestEvidence};
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use super::error::ProblemError;
+use super::evidence::{CoefficientEvidence, DomainEvidence, Evidence, TestEvidence};
 use super::figure::{Figure, Reliability};
 use super::format;
 use super::tree::DataSource;
 use crate::estimate::{ChisqStatistic, Estimate, EstimateTable, TestKind, TestResult};
 use crate::load::Survey;
+use crate::model::RegressionTable;
 use crate::quality::Quality;
 
 impl From<&Estimate> for Figure {
@@ -152,6 +156,48 @@ impl From<&TestResult> for TestEvidence {
 impl From<TestResult> for TestEvidence {
     fn from(result: TestResult) -> Self {
         TestEvidence::from(&result)
+    }
+}
+
+impl CoefficientEvidence {
+    /// The coefficient of `term` in a fitted design-based regression, with
+    /// its SE, interval (t on the residual df) and p-value.
+    ///
+    /// # Errors
+    /// [`ProblemError::UnknownTerm`] listing the model's terms when `term`
+    /// is not one of them.
+    pub fn from_model(model: &RegressionTable, term: &str) -> Result<Self, ProblemError> {
+        let Some(c) = model.coefficient(term) else {
+            let available: Vec<&str> = model
+                .coefficients()
+                .iter()
+                .map(|c| c.term.as_str())
+                .collect();
+            return Err(ProblemError::UnknownTerm {
+                term: term.to_owned(),
+                available: available.join(", "),
+            });
+        };
+        let description = format!(
+            "Regresión {} de {}",
+            model.family().name_es(),
+            model.response
+        );
+        let mut evidence = CoefficientEvidence::new(description, &c.term, c.estimate, c.se)
+            .ci(c.ci_low, c.ci_high)
+            .p_value(c.p_value);
+        // The table does not keep its confidence level: recover it from the
+        // interval's half-width, which is t(df)·SE.
+        if let Ok(t) = StudentsT::new(0.0, 1.0, model.df_residual())
+            && c.se > 0.0
+        {
+            let q = (c.ci_high - c.estimate) / c.se;
+            let level = 2.0 * t.cdf(q) - 1.0;
+            if level.is_finite() && level > 0.0 && level < 1.0 {
+                evidence.level = (level * 1000.0).round() / 1000.0;
+            }
+        }
+        Ok(evidence)
     }
 }
 

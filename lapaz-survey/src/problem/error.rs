@@ -70,6 +70,15 @@ pub enum ProblemError {
         what: String,
     },
 
+    /// A model has no term of that name.
+    #[error("El modelo no tiene el término «{term}». Términos disponibles: {available}.")]
+    UnknownTerm {
+        /// The term asked for.
+        term: String,
+        /// The model's terms, comma-separated.
+        available: String,
+    },
+
     /// Writing the ficha or the diagram failed.
     #[error("No se pudo escribir el archivo «{}»: {source}", path.display())]
     Write {
