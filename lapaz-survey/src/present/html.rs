@@ -110,11 +110,11 @@ pub(crate) fn wrap(body: &str) -> String {
     out
 }
 
-/// Writes an evcxr rich-output bundle (`text/html` and `text/plain`) to
-/// standard output in one locked write.
+/// The evcxr rich-output bundle of a fragment: a `text/html` and a
+/// `text/plain` block between `EVCXR_BEGIN_CONTENT <mime>` and
+/// `EVCXR_END_CONTENT` lines (evcxr_jupyter README, "Custom output").
 #[cfg(feature = "notebook")]
-pub(crate) fn emit(html: &str, text: &str) {
-    use std::io::Write;
+pub(crate) fn evcxr_bundle(html: &str, text: &str) -> String {
     let mut block = String::with_capacity(html.len() + text.len() + 128);
     for (mime, content) in [("text/html", html), ("text/plain", text)] {
         block.push_str("EVCXR_BEGIN_CONTENT ");
@@ -131,6 +131,14 @@ pub(crate) fn emit(html: &str, text: &str) {
         }
         block.push_str("EVCXR_END_CONTENT\n");
     }
+    block
+}
+
+/// Writes the bundle to standard output in one locked write.
+#[cfg(feature = "notebook")]
+pub(crate) fn emit(html: &str, text: &str) {
+    use std::io::Write;
+    let block = evcxr_bundle(html, text);
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     // Nothing sensible can be done in a notebook if stdout is closed.
@@ -252,6 +260,26 @@ mod tests {
         assert!(html.contains("<tr class=\"ok\"><td class=\"l\">1</td><td>2</td></tr>"));
         assert!(html.contains("colspan=\"2\""));
         assert!(html.ends_with("</tbody></table>"));
+    }
+
+    #[cfg(feature = "notebook")]
+    #[test]
+    fn evcxr_bundle_has_html_then_text() {
+        let b = evcxr_bundle("<p>a</p>", "a\nEVCXR_END_CONTENT\nb");
+        let lines: Vec<&str> = b.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "EVCXR_BEGIN_CONTENT text/html",
+                "<p>a</p>",
+                "EVCXR_END_CONTENT",
+                "EVCXR_BEGIN_CONTENT text/plain",
+                "a",
+                "EVCXR_END_CONTENT\u{200b}",
+                "b",
+                "EVCXR_END_CONTENT",
+            ]
+        );
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod dots;
 mod font;
 mod frame;
 mod histogram;
+mod png;
 mod pyramid;
 mod stacked;
 
@@ -185,30 +186,8 @@ pub(crate) fn render_png<C: Draw>(chart: &C) -> Result<Vec<u8>, PlotError> {
         let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
         draw_all(chart, &root, Target::Bitmap)?;
     }
-    encode_png(&pixels, w, h)
-}
-
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut out, w, h);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        // 144 dpi: the image is drawn at twice the logical size.
-        encoder.set_pixel_dims(Some(png::PixelDimensions {
-            xppu: 5669,
-            yppu: 5669,
-            unit: png::Unit::Meter,
-        }));
-        let mut writer = encoder
-            .write_header()
-            .map_err(|e| PlotError::Png(e.to_string()))?;
-        writer
-            .write_image_data(rgb)
-            .map_err(|e| PlotError::Png(e.to_string()))?;
-        writer.finish().map_err(|e| PlotError::Png(e.to_string()))?;
-    }
-    Ok(out)
+    // Drawn at twice the logical size: 144 dpi prints at the logical size.
+    png::encode_rgb(&pixels, w, h, 72.0 * SCALE)
 }
 
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
