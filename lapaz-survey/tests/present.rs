@@ -674,3 +674,40 @@ fn chart_html_embeds_the_svg_with_a_text_fallback() -> TestResult {
     assert!(html.as_text().contains("Zongo"));
     Ok(())
 }
+
+/// Writes every display on one HTML page (`target/tmp/present/pagina.html`)
+/// as a notebook would stack them, to be opened in a browser; checks that
+/// each fragment is a self-contained `lpz` block.
+#[test]
+fn review_page_with_every_display() -> TestResult {
+    let d = design()?;
+    let cb = Codebook::from_toml_str(CODEBOOK)?;
+    let table = income_by_macro(&d)?;
+    let props = d.by(["macrodistrito"])?.prop("modo")?;
+    let fragments = [
+        d.html().into_html(),
+        table.html().into_html(),
+        props.html().into_html(),
+        table.estimates().first().ok_or("empty")?.html().into_html(),
+        cb.variable("modo").ok_or("no modo")?.html().into_html(),
+        cb.html().into_html(),
+        d.data().html().into_html(),
+        BarChart::new(&table).unit("Bs/mes").to_html()?.into_html(),
+        StackedBars::from_table(&props)?.to_html()?.into_html(),
+    ];
+    for f in &fragments {
+        assert!(f.starts_with("<div class=\"lpz\"><style>"));
+        assert!(f.ends_with("</div>"));
+        assert_eq!(f.matches("<style>").count(), 1);
+    }
+    let page = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>lapaz-survey present</title></head>\
+         <body style=\"font-family:sans-serif;margin:16px;background:#f7f7f7\">{}</body></html>",
+        fragments
+            .iter()
+            .map(|f| format!("<div style=\"margin:12px 0\">{f}</div>"))
+            .collect::<String>()
+    );
+    std::fs::write(out_dir().join("pagina.html"), page)?;
+    Ok(())
+}

@@ -390,7 +390,7 @@ impl Estimate {
         let by: Vec<(String, String)> = self
             .domain
             .iter()
-            .map(|d| (d.variable.clone(), d.variable.clone()))
+            .map(|d| (d.variable.clone(), capitalize(&d.variable)))
             .collect();
         render(std::slice::from_ref(self), &by, None, lang)
     }

@@ -28,7 +28,7 @@ pub const DEFAULT_EDGE_ROWS: usize = 5;
 /// # Ok::<(), PolarsError>(())
 /// ```
 pub trait FrameHtml {
-    /// The first and last [`DEFAULT_EDGE_ROWS`] rows, with column types.
+    /// The first and last five rows, with column types.
     fn html(&self) -> Html;
 
     /// The first `head` and last `tail` rows (all rows when the frame is not
@@ -98,12 +98,28 @@ fn render(df: &DataFrame, head: usize, tail: usize, lang: Language) -> Html {
     }
     table.header(&header);
 
-    let mut text_rows = Vec::new();
-    let mut body_row = |table: &mut TableBuilder, i: usize| {
+    // Real-number columns get one number of decimals for the rows shown.
+    let shown: Vec<usize> = top.iter().chain(&bottom).copied().collect();
+    let decimals: Vec<usize> = columns
+        .iter()
+        .map(|(_, _, col)| {
+            let values: Vec<f64> = shown
+                .iter()
+                .filter_map(|&i| match col.get(i) {
+                    Ok(AnyValue::Float64(x)) => Some(x),
+                    Ok(AnyValue::Float32(x)) => Some(f64::from(x)),
+                    _ => None,
+                })
+                .collect();
+            float_decimals(&values)
+        })
+        .collect();
+
+    let body_row = |table: &mut TableBuilder, i: usize| {
         let mut cells = vec![(format_number(i as f64, 0, lang), "k")];
-        for (_, dtype, col) in &columns {
+        for (j, (_, dtype, col)) in columns.iter().enumerate() {
             let value = col.get(i).unwrap_or(AnyValue::Null);
-            let text = cell_text(&value, lang);
+            let text = cell_text(&value, decimals[j], lang);
             let html = if matches!(value, AnyValue::Null) {
                 format!("<span style=\"color:#9aa5b1\">{MISSING}</span>")
             } else {
@@ -111,7 +127,6 @@ fn render(df: &DataFrame, head: usize, tail: usize, lang: Language) -> Html {
             };
             cells.push((html, if is_text(dtype) { "l" } else { "" }));
         }
-        text_rows.push(i);
         table.row(None, &cells);
     };
     for &i in &top {
@@ -154,7 +169,7 @@ fn is_text(dtype: &DataType) -> bool {
 }
 
 /// A cell's text: numbers in the house style, strings as they are.
-fn cell_text(value: &AnyValue<'_>, lang: Language) -> String {
+fn cell_text(value: &AnyValue<'_>, decimals: usize, lang: Language) -> String {
     match value {
         AnyValue::Null => MISSING.to_owned(),
         AnyValue::String(s) => (*s).to_owned(),
@@ -165,34 +180,29 @@ fn cell_text(value: &AnyValue<'_>, lang: Language) -> String {
             (true, Language::En) => "true".to_owned(),
             (false, Language::En) => "false".to_owned(),
         },
-        AnyValue::Float64(x) => float_text(*x, lang),
-        AnyValue::Float32(x) => float_text(f64::from(*x), lang),
+        AnyValue::Float64(x) => format_number(*x, decimals, lang),
+        AnyValue::Float32(x) => format_number(f64::from(*x), decimals, lang),
         v if v.is_integer() => integer_text(v, lang),
         other => other.to_string(),
     }
 }
 
-/// Floats with about five significant digits, trailing zeros kept to one
-/// decimal so that a column reads as real numbers.
-fn float_text(x: f64, lang: Language) -> String {
-    if !x.is_finite() {
-        return MISSING.to_owned();
+/// Decimals for a column of real numbers: about five significant digits
+/// for its largest value (between 1 and 4 decimals), none when every value
+/// is whole.
+fn float_decimals(values: &[f64]) -> usize {
+    let finite: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if !finite.is_empty() && finite.iter().all(|x| x.fract() == 0.0) {
+        return 0;
     }
-    let int_digits = if x.abs() < 1.0 {
+    let max = finite.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
+    let int_digits = if max < 1.0 {
         0
     } else {
-        // 1 + floor(log10|x|), at most 309 for finite f64.
-        (x.abs().log10().floor() as i64 + 1).max(0)
+        // 1 + floor(log10 max), at most 309 for finite f64.
+        max.log10().floor() as i64 + 1
     };
-    let decimals = (5 - int_digits).clamp(1, 4) as usize;
-    let (_, point) = super::format::separators(lang);
-    let mut s = format_number(x, decimals, lang);
-    if s.contains(point) {
-        while s.ends_with('0') && !s.ends_with(&format!("{point}0")) {
-            s.pop();
-        }
-    }
-    s
+    (5 - int_digits).clamp(1, 4) as usize
 }
 
 /// Integers grouped by thousands from five digits on (so that years and
@@ -238,10 +248,11 @@ mod tests {
 
     #[test]
     fn numbers_follow_the_house_style() {
-        assert_eq!(float_text(187.43219, Language::Es), "187,43");
-        assert_eq!(float_text(2.0, Language::Es), "2,0");
-        assert_eq!(float_text(123_456.7, Language::Es), "123.456,7");
-        assert_eq!(float_text(0.000123, Language::En), "0.0001");
+        assert_eq!(float_decimals(&[187.43219, 2.5]), 2);
+        assert_eq!(float_decimals(&[2.0, 6718.0]), 0);
+        assert_eq!(float_decimals(&[123_456.7]), 1);
+        assert_eq!(float_decimals(&[0.000123]), 4);
+        assert_eq!(float_decimals(&[]), 4);
         assert_eq!(integer_text(&AnyValue::Int64(2023), Language::Es), "2023");
         assert_eq!(
             integer_text(&AnyValue::Int64(755_732), Language::Es),

@@ -315,7 +315,7 @@ impl Draw for StackedBars {
 
     fn default_title(&self) -> String {
         let lang = self.opts.lang;
-        let category = self.category_name.get(lang);
+        let category = crate::present::estimates::capitalize(self.category_name.get(lang));
         let domain = self.domain_name.get(lang).to_lowercase_first();
         match lang {
             Language::Es => format!("{category} por {domain}"),
