@@ -1143,6 +1143,52 @@ mod from_core {
         assert!(msg.contains("«edad»") && msg.contains("afectado"), "{msg}");
     }
 
+    #[test]
+    fn the_design_codebook_relabels_figures_named_by_their_column() {
+        let toml = r#"
+[survey]
+id = "demo"
+title_es = "Encuesta de prueba"
+title_en = "Test survey"
+
+[[variable]]
+name = "tiempo"
+table = "persona"
+module = "movilidad"
+label_es = "Tiempo de viaje al trabajo (min)"
+label_en = "Travel time to work (min)"
+type = "float"
+
+[[variable]]
+name = "afectado"
+table = "persona"
+module = "movilidad"
+label_es = "Viaja más de 60 minutos"
+label_en = "Travels over 60 minutes"
+type = "float"
+"#;
+        let codebook = lapaz_survey::codebook::Codebook::from_toml_str(toml).expect("codebook");
+        let plain = design();
+        let d = SurveyDesign::with_codebook(plain.data().clone(), plain.spec().clone(), codebook)
+            .expect("design with codebook");
+        let mean = d.mean("tiempo").expect("mean");
+        let total = d.total("afectado").expect("total");
+        let tree = ProblemTree::builder()
+            .problem("Largos tiempos de viaje")
+            .baseline(&mean.estimates()[0])
+            .baseline(Figure::from(&mean.estimates()[0]).label("Etiqueta propia"))
+            .affected(Population::new("Afectados", &total.estimates()[0]))
+            .design(&d)
+            .build()
+            .expect("builds");
+        let labels: Vec<&str> = tree.baseline().iter().map(|f| f.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["Tiempo de viaje al trabajo (min)", "Etiqueta propia"]
+        );
+        assert_eq!(tree.affected().total.label, "Viaja más de 60 minutos");
+    }
+
     fn grouped(x: f64) -> String {
         super::grouped(x)
     }

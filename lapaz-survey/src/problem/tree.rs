@@ -394,6 +394,7 @@ pub struct ProblemTreeBuilder {
     method: VarianceMethod,
     design_note: Option<String>,
     reliability_rule: Option<String>,
+    codebook: Option<crate::codebook::Codebook>,
     date: Option<String>,
     notes: Vec<String>,
 }
@@ -495,8 +496,11 @@ impl ProblemTreeBuilder {
 
     /// Takes the method notes from the design the figures were estimated
     /// with: its variance method, its size (strata, PSUs, rows) and its
-    /// reliability rule.
+    /// reliability rule. With a codebook, figures of the baseline and the
+    /// populations still labelled by a column name (`tiempo_viaje`) get the
+    /// variable's Spanish label instead.
     pub fn design(mut self, design: &SurveyDesign) -> Self {
+        self.codebook = design.codebook().cloned();
         self.method = design.variance_method();
         self.design_note = Some(format!(
             "{} estratos, {} unidades primarias de muestreo (UPM), {} registros",
@@ -537,7 +541,22 @@ impl ProblemTreeBuilder {
     /// quantified affected population is missing, when a population is not
     /// a total, when a figure has no usable SE or CI, when a text is empty,
     /// or when there are more than six causes or effects.
-    pub fn build(self) -> Result<ProblemTree, ProblemError> {
+    pub fn build(mut self) -> Result<ProblemTree, ProblemError> {
+        if let Some(codebook) = self.codebook.take() {
+            let relabel = |f: &mut Figure| relabel(f, &codebook);
+            self.baseline.iter_mut().for_each(relabel);
+            for p in self
+                .affected
+                .iter_mut()
+                .chain(self.direct.iter_mut())
+                .chain(self.indirect.iter_mut())
+            {
+                relabel(&mut p.total);
+                for b in &mut p.breakdowns {
+                    b.rows.iter_mut().for_each(relabel);
+                }
+            }
+        }
         let problem = self
             .problem
             .filter(|p| !p.trim().is_empty())
@@ -608,6 +627,21 @@ impl ProblemTreeBuilder {
             date: self.date.unwrap_or_else(format::today_iso),
             notes: self.notes,
         })
+    }
+}
+
+/// Replaces a column name (`tiempo` or `modo: Minibús`) by the codebook's
+/// Spanish label of the variable.
+fn relabel(f: &mut Figure, codebook: &crate::codebook::Codebook) {
+    let (name, level) = match f.label.split_once(": ") {
+        Some((name, level)) => (name, Some(level)),
+        None => (f.label.as_str(), None),
+    };
+    if let Some(v) = codebook.variable(name) {
+        f.label = match level {
+            Some(level) => format!("{}: {level}", v.label_es),
+            None => v.label_es.clone(),
+        };
     }
 }
 
