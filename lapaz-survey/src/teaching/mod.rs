@@ -2,7 +2,8 @@
 //! student's answer with the reference and say, in Spanish, whether it is
 //! right, with a hint (*pista*) when it is not.
 //!
-//! Each helper returns a [`Check`]. End a check cell with it: under the
+//! Each helper returns a [`Check`]. End a check cell with it, **without a
+//! semicolon** (evcxr shows the value a cell ends with): under the
 //! `notebook` feature it shows as a green ✔ or red ✘ box; otherwise it
 //! prints as text.
 //!
