@@ -1,6 +1,7 @@
 //! `lapaz-survey info`: an overview of a survey (tables, row counts,
 //! columns, strata, PSUs, weight sums), as a text table or JSON.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -78,22 +79,36 @@ pub fn run(args: InfoArgs) -> ExitCode {
         }
     };
     let overview = survey.overview();
-    match args.format {
+    let text = match args.format {
         Format::Json => match serde_json::to_string_pretty(&overview) {
-            Ok(json) => println!("{json}"),
+            Ok(json) => json + "\n",
             Err(e) => {
                 eprintln!("error: no se pudo escribir el JSON: {e}");
                 return ExitCode::FAILURE;
             }
         },
         Format::Table => {
-            print!("{overview}");
+            let mut text = overview.to_string();
             let report = survey.report();
-            if !report.is_clean() || !report.notes.is_empty() {
-                println!();
-                print!("{report}");
+            let details = report.tables.iter().any(|t| {
+                !t.missing_codes_to_null.is_empty()
+                    || !t.null_filled_columns.is_empty()
+                    || !t.ignored_columns.is_empty()
+            });
+            if details || !report.is_clean() || !report.notes.is_empty() {
+                text.push('\n');
+                text.push_str(&report.to_string());
             }
+            text
+        }
+    };
+    // A closed pipe (`info | head`) is not an error worth a panic.
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: no se pudo escribir la salida: {e}");
+            ExitCode::FAILURE
         }
     }
-    ExitCode::SUCCESS
 }

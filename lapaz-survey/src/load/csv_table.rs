@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::error::{LoadError, escape_bytes};
 use super::options::TextEncoding;
-use super::raw::{RawColumn, RawTable};
+use super::raw::{RawColumn, RawTable, TextColumn};
 
 /// How to read a CSV file.
 #[derive(Debug, Clone, Copy)]
@@ -66,7 +66,7 @@ pub(crate) fn read_csv(
     }
 
     let width = names.len();
-    let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); width];
+    let mut cells: Vec<TextColumn> = (0..width).map(|_| TextColumn::default()).collect();
     let mut rows = Vec::new();
     let mut row_errors = BTreeMap::new();
     let mut odd_rows = BTreeMap::new();
@@ -101,13 +101,9 @@ pub(crate) fn read_csv(
             );
             odd_rows.insert(index, decoded.iter().map(|s| s.to_string()).collect());
         }
-        let mut decoded = decoded.into_iter();
+        let mut decoded = decoded.iter();
         for column in cells.iter_mut() {
-            let value = decoded
-                .next()
-                .filter(|s| !s.is_empty())
-                .map(Cow::into_owned);
-            column.push(value);
+            column.push(decoded.next().map(|s| s.as_ref()));
         }
     }
 

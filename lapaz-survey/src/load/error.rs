@@ -307,6 +307,7 @@ impl LoadError {
                 Some(e) => format!("{file}:{e}"),
                 None => file.clone(),
             }),
+            EntryTooLarge { file, entry, .. } if entry.is_empty() => Some(file.clone()),
             EntryTooLarge { file, entry, .. } => Some(format!("{file}:{entry}")),
             Row { table, .. } => Some(table.file_stem().to_string()),
             Frame { .. } => None,

@@ -1,31 +1,4 @@
-//! [`ColumnMapping`]: how another survey's files map onto our schema, in
-//! TOML, so that the real EMH 2023 or an INE *Encuesta de Hogares* year loads
-//! without writing code.
-//!
-//! ```toml
-//! name = "INE Encuesta de Hogares 2023 (.sav)"
-//! encoding = "latin1"          # CSV text: "utf8" (default) or "latin1"
-//! delimiter = ";"              # CSV field separator (default ",")
-//! decimal = ","                # decimal mark of CSV numbers (default ".")
-//! missing_columns = "null"     # codebook columns absent from the files:
-//!                              # "error" (default) or "null" (all-null column)
-//!
-//! [files]                      # file names (archive entries), if not vivienda.* / persona.*
-//! vivienda = "EH2023_Vivienda.sav"
-//! persona = "EH2023_Persona.sav"
-//!
-//! [columns.vivienda]           # codebook name = name in the file (case-insensitive)
-//! pared = "s06a_03"
-//!
-//! [recode.persona.s01a_05]     # codes in the file = codes of the codebook
-//! "12" = 10
-//! ```
-//!
-//! Column names in the files are compared case-insensitively (INE switched
-//! some years to UPPERCASE names), and all loaded columns carry the
-//! codebook's lower-case names. File columns that the codebook does not
-//! declare are left out of the DataFrames and listed in the
-//! [`LoadReport`](super::LoadReport).
+//! [`ColumnMapping`]: how another survey's files map onto our schema.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -48,10 +21,53 @@ pub enum MissingColumns {
     Null,
 }
 
-/// A column mapping: file names, column names, code recodes and text
-/// settings of a survey whose files do not follow our layout. See the
-/// [module docs](self) for the TOML form, and `data/mappings/ine-eh2023.toml`
-/// in the crate for a complete example.
+/// A column mapping: how another survey's files map onto our schema, in
+/// TOML, so that the real EMH 2023 or an INE *Encuesta de Hogares* year loads
+/// without writing code.
+///
+/// ```toml
+/// name = "INE Encuesta de Hogares 2023 (.sav)"
+/// encoding = "latin1"          # CSV text: "utf8" (default) or "latin1"
+/// delimiter = ";"              # CSV field separator (default ",")
+/// decimal = ","                # decimal mark of CSV numbers (default ".")
+/// missing_columns = "null"     # codebook columns absent from the files:
+///                              # "error" (default) or "null" (all-null column)
+///
+/// [files]                      # file names (archive entries), if not vivienda.* / persona.*
+/// vivienda = "EH2023_Vivienda.sav"
+/// persona = "EH2023_Persona.sav"
+///
+/// [columns.vivienda]           # codebook name = name in the file (case-insensitive)
+/// pared = "s06a_03"
+///
+/// [recode.persona.s01a_05]     # codes in the file = codes of the codebook
+/// "12" = 10
+/// ```
+///
+/// Column names in the files are compared case-insensitively (INE switched
+/// some years to UPPERCASE names), and all loaded columns carry the
+/// codebook's lower-case names. File columns that the codebook does not
+/// declare are left out of the DataFrames and listed in the
+/// [`LoadReport`](super::LoadReport).
+///
+/// `data/mappings/ine-eh2023.toml` in the crate is a complete, commented
+/// example for INE's Encuesta de Hogares 2023.
+///
+/// ```
+/// use lapaz_survey::codebook::Table;
+/// use lapaz_survey::load::{ColumnMapping, LoadOptions};
+///
+/// let mapping = ColumnMapping::from_toml_str(r#"
+///     [files]
+///     vivienda = "EH2023_Vivienda.sav"
+///     [columns.vivienda]
+///     pared = "S06A_03"
+/// "#)?;
+/// assert_eq!(mapping.source_column(Table::Vivienda, "pared"), Some("S06A_03"));
+/// let options = LoadOptions::default().with_mapping(mapping);
+/// // Survey::open_with("EH2023.zip", options)?
+/// # Ok::<(), lapaz_survey::load::LoadError>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]

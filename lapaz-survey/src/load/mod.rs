@@ -14,6 +14,28 @@
 //! - [`Hogar`], [`Persona`]: row structs; [`Survey::rows`] deserialises any
 //!   serde struct from a table.
 //!
+//! ```
+//! use lapaz_survey::Survey;
+//! use lapaz_survey::codebook::Table;
+//!
+//! // The embedded synthetic stand-in; `Survey::open("EMH2023.zip")` reads files.
+//! let survey = Survey::embedded()?;
+//! println!("{survey}"); // overview: tables, rows, strata, PSUs, weights
+//!
+//! // Typed DataFrames: categorical columns are labelled (polars Enum).
+//! let hogares = survey.households();
+//! assert!(hogares.column("macrodistrito")?.dtype().is_enum());
+//!
+//! // Every row is accounted for.
+//! let report = survey.report().table(Table::Persona).expect("persons were loaded");
+//! assert_eq!(report.rows_read, report.rows_kept + report.rows_rejected);
+//!
+//! // Row structs: categorical fields hold codes.
+//! let personas = survey.personas()?;
+//! assert_eq!(personas.len(), survey.persons().height());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Layout of a survey
 //!
 //! A zip archive or folder with `vivienda.csv` and `persona.csv` (or

@@ -21,6 +21,12 @@ pub struct TableOverview {
     pub rows_rejected: usize,
     /// Column names, in order.
     pub columns: Vec<String>,
+    /// Per column: missing-value codes turned into nulls (kept rows).
+    pub missing_codes_to_null: Vec<(String, usize)>,
+    /// Codebook columns absent from the file, loaded as nulls.
+    pub null_filled_columns: Vec<String>,
+    /// File columns outside the codebook, left out.
+    pub ignored_columns: Vec<String>,
 }
 
 /// Summary figures of a survey (what `lapaz-survey info` prints).
@@ -55,6 +61,8 @@ pub struct SurveyOverview {
     pub weight_sum_persons: Option<f64>,
     /// Rows rejected in all tables.
     pub rejected_rows: usize,
+    /// Notes of the load report (codebook used, mapping), in Spanish.
+    pub notes: Vec<String>,
 }
 
 fn opt<T: fmt::Display>(x: Option<T>) -> String {
@@ -133,7 +141,20 @@ impl fmt::Display for SurveyOverview {
         for t in &self.tables {
             writeln!(f)?;
             writeln!(f, "Columnas de `{}` ({}):", t.name, t.file)?;
-            writeln!(f, "  {}", t.columns.join(", "))?;
+            let mut line = String::from(" ");
+            for (i, c) in t.columns.iter().enumerate() {
+                let piece = if i + 1 < t.columns.len() {
+                    format!(" {c},")
+                } else {
+                    format!(" {c}")
+                };
+                if line.len() + piece.len() > 88 {
+                    writeln!(f, "{line}")?;
+                    line = String::from(" ");
+                }
+                line.push_str(&piece);
+            }
+            writeln!(f, "{line}")?;
         }
         Ok(())
     }

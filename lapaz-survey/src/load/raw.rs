@@ -14,7 +14,7 @@ use super::error::LoadError;
 )]
 pub(crate) enum RawColumn {
     /// Text cells (CSV, SPSS string variables); empty text is null.
-    Text(Vec<Option<String>>),
+    Text(TextColumn),
     /// Whole numbers (Parquet integer columns).
     Int(Vec<Option<i64>>),
     /// Real numbers (SPSS numeric variables, Parquet floats).
@@ -41,10 +41,7 @@ impl RawColumn {
 
     pub fn cell(&self, i: usize) -> Cell<'_> {
         match self {
-            RawColumn::Text(v) => match v.get(i) {
-                Some(Some(s)) if !s.trim().is_empty() => Cell::Text(s),
-                _ => Cell::Null,
-            },
+            RawColumn::Text(v) => v.get(i).map_or(Cell::Null, Cell::Text),
             RawColumn::Int(v) => v.get(i).copied().flatten().map_or(Cell::Null, Cell::Int),
             RawColumn::Float(v) => match v.get(i).copied().flatten() {
                 Some(x) if !x.is_nan() => Cell::Float(x),
@@ -61,6 +58,48 @@ impl RawColumn {
             Cell::Int(x) => x.to_string(),
             Cell::Float(x) => format_float(x),
         }
+    }
+}
+
+/// Text cells stored in one buffer (no allocation per cell), trimmed; an
+/// empty cell is null.
+#[derive(Debug, Default)]
+pub(crate) struct TextColumn {
+    data: String,
+    ends: Vec<usize>,
+}
+
+impl TextColumn {
+    /// Appends a cell (trimmed; `None` or blank is null).
+    pub fn push(&mut self, value: Option<&str>) {
+        if let Some(v) = value {
+            self.data.push_str(v.trim());
+        }
+        self.ends.push(self.data.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The cell of row `i`, `None` if null or out of range.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = match i.checked_sub(1) {
+            Some(j) => *self.ends.get(j)?,
+            None => 0,
+        };
+        self.data.get(start..end).filter(|s| !s.is_empty())
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<Option<S>> for TextColumn {
+    fn from_iter<I: IntoIterator<Item = Option<S>>>(iter: I) -> Self {
+        let mut column = TextColumn::default();
+        for value in iter {
+            column.push(value.as_ref().map(AsRef::as_ref));
+        }
+        column
     }
 }
 

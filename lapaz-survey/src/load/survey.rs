@@ -258,6 +258,15 @@ impl Survey {
                         .into_iter()
                         .map(|c| c.to_string())
                         .collect(),
+                    missing_codes_to_null: report
+                        .map(|r| r.missing_codes_to_null.clone())
+                        .unwrap_or_default(),
+                    null_filled_columns: report
+                        .map(|r| r.null_filled_columns.clone())
+                        .unwrap_or_default(),
+                    ignored_columns: report
+                        .map(|r| r.ignored_columns.clone())
+                        .unwrap_or_default(),
                 }
             })
             .collect();
@@ -288,6 +297,7 @@ impl Survey {
             weight_sum_households: weight_sum(Table::Vivienda),
             weight_sum_persons: weight_sum(Table::Persona),
             rejected_rows: self.report.rejected.len(),
+            notes: self.report.notes.clone(),
         }
     }
 }

@@ -310,7 +310,7 @@ fn type_column(
             (0..n)
                 .map(|i| match column.cell(i) {
                     Cell::Null => None,
-                    Cell::Text(s) => Some(s.trim().to_string()),
+                    Cell::Text(s) => Some(s.to_string()),
                     Cell::Int(x) => Some(x.to_string()),
                     Cell::Float(x) => Some(format_float(x)),
                 })
@@ -417,7 +417,6 @@ fn to_int(cell: Cell<'_>, format: NumberFormat) -> Result<Option<i64>, ()> {
         Cell::Int(x) => Ok(Some(x)),
         Cell::Float(x) => float_to_int(x).map(Some),
         Cell::Text(s) => {
-            let s = s.trim();
             if let Ok(x) = s.parse::<i64>() {
                 return Ok(Some(x));
             }
@@ -441,7 +440,7 @@ fn to_float(cell: Cell<'_>, format: NumberFormat) -> Result<Option<f64>, ()> {
         Cell::Int(x) => Ok(Some(x as f64)),
         Cell::Float(x) if x.is_finite() => Ok(Some(x)),
         Cell::Float(_) => Err(()),
-        Cell::Text(s) => parse_float(s.trim(), format).map(Some),
+        Cell::Text(s) => parse_float(s, format).map(Some),
     }
 }
 

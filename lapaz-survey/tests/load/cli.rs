@@ -102,6 +102,10 @@ fn info_errors_go_to_stderr_with_failure() {
     let text = String::from_utf8(out.stdout).expect("utf-8");
     assert!(text.contains("Filas rechazadas"), "{text}");
 
+    let out = info(&["--mapping", "/no/existe/mapeo.toml"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mapeo.toml"));
+
     let out = info(&["--data", "/no/existe/datos.zip"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no existe"));
