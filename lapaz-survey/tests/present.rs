@@ -711,3 +711,34 @@ fn review_page_with_every_display() -> TestResult {
     std::fs::write(out_dir().join("pagina.html"), page)?;
     Ok(())
 }
+
+#[test]
+fn proportion_charts_pick_one_category_and_show_percentages() -> TestResult {
+    let d = design()?;
+    let table = d.by(["macrodistrito"])?.prop("modo")?;
+    let all = BarChart::new(&table);
+    assert_eq!(all.len(), table.len());
+    let chart = DotChart::new(&table).level("Mi Teleférico").sorted();
+    assert_eq!(chart.len(), MACROS.len());
+    let t = texts(&parse_svg(&chart.to_svg()?)?);
+    assert!(
+        t.contains(&"Proporción de modo: Mi Teleférico por macrodistrito".to_owned()),
+        "{t:?}"
+    );
+    assert!(t.contains(&"Porcentaje (%)".to_owned()));
+    // Printed estimates are percentages of the table's proportions.
+    let centro = table
+        .find(&["Centro"], Some("Mi Teleférico"))
+        .ok_or("no Centro")?;
+    let pct = lapaz_survey::present::format_percent(centro.estimate, 1, Language::Es);
+    assert!(
+        t.iter().any(|s| s.starts_with(&format!("{pct} ("))),
+        "{pct} in {t:?}"
+    );
+    // Domain labels no longer repeat the category.
+    assert!(t.contains(&"Centro".to_owned()));
+    assert!(!t.iter().any(|s| s == "Centro · Mi Teleférico"));
+    check_png(&chart.to_png()?, 760, 440)?;
+    save_both("proporciones", |p| chart.save_svg(p), |p| chart.save_png(p))?;
+    Ok(())
+}
