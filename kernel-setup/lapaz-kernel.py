@@ -185,6 +185,12 @@ def main() -> int:
             )
         (work / ".lapaz-kernel-pid").write_text(f"{os.getpid()}\n")
     env["EVCXR_TMPDIR"] = str(work)
+    # evcxr prints a line about its config file on stdout at every start;
+    # keep the terminal (and test logs) clean: stdout goes to a log in the
+    # build folder. stderr (compile progress, crashes) stays visible.
+    log = os.open(work / "kernel-stdout.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(log, 1)
+    os.close(log)
     os.execve(str(evcxr), [str(evcxr), "--control_file", connection_file], env)
     return 1  # not reached
 

@@ -1,1 +1,2 @@
 use lapaz_survey::prelude::*;
+let lapaz_listo: bool = "true".parse::<bool>()?;

@@ -1,4 +1,4 @@
-// Warm-up cell run once by kernel-setup/setup after the prelude: it compiles
-// what a typical first cell needs, so that a fresh kernel starts warm.
-let resumen: String = format!("{:?}", Language::Es);
-resumen
+// Warm-up cell run once by kernel-setup/setup after the prelude, so that the
+// template holds the compiled cell crate of a typical first cell.
+let encuesta: Survey = Survey::embedded()?;
+encuesta.persons().height()

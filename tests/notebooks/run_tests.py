@@ -2,9 +2,10 @@
 
 1. Source checks: every notebook under notebooks/ names our kernelspec and
    is committed without outputs.
-2. The harness rejects broken notebooks: every fixture
-   tests/notebooks/fixtures/broken-*.ipynb (one per failure kind) must fail,
-   for the reason its metadata names; the control fixture must pass.
+2. The harness rejects broken notebooks: in each fixture under
+   tests/notebooks/fixtures/, every cell that breaks one rule (one cell per
+   failure kind, named in its metadata) must be flagged for that reason,
+   every correct cell must pass, and the notebook must fail as a whole.
 3. Every notebook under notebooks/ runs top to bottom in a fresh kernel and
    passes the harness; its executed copy and HTML go to --out.
 4. Browser check: the first notebook's HTML, opened in headless Chromium,
@@ -55,19 +56,32 @@ def test_sources(notebooks: list[Path], results: Results) -> None:
 
 
 def test_fixtures(fixtures: list[Path], results: Results) -> None:
+    """Each fixture cell that breaks a rule must be flagged, for its reason;
+    every other cell must pass; and the notebook as a whole must fail."""
     for path in fixtures:
-        expected = nbformat.read(path, as_version=4).metadata.get("lapaz_fixture", {}).get("expect_failure")
         report = harness.execute(path, check_source=True)
-        reasons = "\n".join(str(p) for p in report.problems)
-        problems = []
-        if expected is None and not report.passed:
-            problems.append(f"el cuaderno de control debía pasar y el arnés lo rechazó:\n{reasons}")
-        elif expected is not None and report.passed:
-            problems.append("el arnés aceptó un cuaderno roto")
-        elif expected and expected not in reasons:
-            problems.append(f"rechazado, pero no por {expected!r}:\n{reasons}")
-        verdict = "rechazado" if expected is not None else "aceptado"
-        results.record(f"harness {verdict}: {path.name}", problems, report.seconds)
+        by_cell: dict[int, list[str]] = {}
+        for p in report.problems:
+            by_cell.setdefault(p.index, []).append(str(p))
+        broken = 0
+        for i, cell in enumerate(report.executed.cells, start=1):
+            if cell.cell_type != "code":
+                continue
+            expected = cell.metadata.get("lapaz_fixture", {}).get("expect_failure")
+            found = "\n".join(by_cell.get(i, []))
+            problems = []
+            if expected is None and found:
+                problems.append(f"una celda correcta fue rechazada:\n{found}")
+            elif expected is not None:
+                broken += 1
+                if not found:
+                    problems.append(f"el arnés aceptó una celda rota (debía decir {expected!r})")
+                elif expected not in found:
+                    problems.append(f"rechazada, pero no por {expected!r}:\n{found}")
+            kind = f"rechaza «{expected}»" if expected else "acepta una celda correcta"
+            results.record(f"harness {kind}: {path.name} celda {i}", problems, 0.0)
+        whole = [] if (broken and not report.passed) else ["el cuaderno roto no fue rechazado"]
+        results.record(f"harness rechaza el cuaderno {path.name}", whole, report.seconds)
 
 
 def test_notebooks(notebooks: list[Path], out: Path, results: Results) -> list[Path]:

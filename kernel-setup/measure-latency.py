@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Measures the notebook kernel's latency, as a student meets it.
+
+For each requested count N (default 1, 2 and 3), starts N fresh `lapaz-rust`
+kernels at the same time (as N notebooks opened together) through
+jupyter_client, and times for each kernel:
+
+* ready:  start request → kernel answers (evcxr has run init.evcxr and the
+          prelude, i.e. compiled `use lapaz_survey::prelude::*;`);
+* first:  the first cell (load the embedded survey);
+* total:  ready + first — what the student waits for the first answer;
+* later:  a few typical later cells (each timed; median and max shown).
+
+Run it after `kernel-setup/setup`, with the set-up's Python:
+
+    $LAPAZ_HOME/venv/bin/python kernel-setup/measure-latency.py
+    $LAPAZ_HOME/venv/bin/python kernel-setup/measure-latency.py --counts 1 --repeat 3 --json out.json
+
+Every cell must succeed (no error, nothing on stderr), or the run fails:
+a fast error is not a fast answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kernel_client import run_cell, start_kernel, stop_kernel  # noqa: E402
+
+FIRST_CELL = """let encuesta: Survey = Survey::embedded()?;
+encuesta.persons().height()"""
+
+LATER_CELLS = [
+    # plain Rust
+    "let x: i64 = (1..=10).sum();\nx",
+    # use a crate type already in scope
+    "encuesta.households().height()",
+    # a polars operation on the data
+    "let columnas: Vec<String> = encuesta.persons().get_column_names().iter().map(|c| c.to_string()).collect();\ncolumnas.len()",
+    # define and call a function
+    "fn doble(v: f64) -> f64 { v * 2.0 }\ndoble(21.0)",
+]
+
+
+def one_kernel(index: int, first: str, later: list[str], out: dict, barrier: threading.Barrier) -> None:
+    record: dict = {"kernel": index}
+    out[index] = record
+    barrier.wait()
+    try:
+        km, kc, ready = start_kernel(ready_timeout=1800)
+    except RuntimeError as err:
+        record["error"] = f"kernel did not start: {err}"
+        return
+    record["ready_s"] = round(ready, 2)
+    try:
+        cell = run_cell(kc, first, timeout=1800)
+        record["first_s"] = round(cell.seconds, 2)
+        record["total_s"] = round(ready + cell.seconds, 2)
+        if cell.status != "ok" or cell.stderr:
+            record["error"] = f"first cell failed: {cell.text()[:500]}"
+            return
+        times = []
+        for code in later:
+            res = run_cell(kc, code, timeout=600)
+            if res.status != "ok" or res.stderr:
+                record["error"] = f"later cell failed: {code!r}: {res.text()[:500]}"
+                return
+            times.append(round(res.seconds, 2))
+        record["later_s"] = times
+    finally:
+        stop_kernel(km, kc)
+
+
+def run_round(n: int, first: str, later: list[str]) -> list[dict]:
+    out: dict = {}
+    barrier = threading.Barrier(n)
+    threads = [threading.Thread(target=one_kernel, args=(i, first, later, out, barrier)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return [out[i] for i in range(n)]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--counts", default="1,2,3", help="kernels started together per round, e.g. 1,3")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds per count")
+    ap.add_argument("--first", help="file with the first cell's code (default: load the survey)")
+    ap.add_argument("--json", type=Path, help="write all figures here")
+    args = ap.parse_args()
+    first = Path(args.first).read_text() if args.first else FIRST_CELL
+
+    results = []
+    failed = False
+    for n in (int(c) for c in args.counts.split(",")):
+        for r in range(args.repeat):
+            started = time.monotonic()
+            rows = run_round(n, first, LATER_CELLS)
+            wall = time.monotonic() - started
+            results.append({"kernels": n, "round": r + 1, "wall_s": round(wall, 1), "per_kernel": rows})
+            print(f"\n{n} kernel(s) at once, round {r + 1} ({wall:.0f} s wall):")
+            for row in rows:
+                if "error" in row:
+                    failed = True
+                    print(f"  kernel {row['kernel']}: FAILED: {row['error']}")
+                    continue
+                later = row["later_s"]
+                print(f"  kernel {row['kernel']}: ready {row['ready_s']:5.1f} s + first cell {row['first_s']:5.1f} s"
+                      f" = {row['total_s']:5.1f} s to the first answer;"
+                      f" later cells median {statistics.median(later):.2f} s, max {max(later):.2f} s {later}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
