@@ -5,6 +5,7 @@
 
 pub use crate::codebook::{Codebook, Language, Table, VarType, Variable};
 pub use crate::load::{ColumnMapping, LoadError, LoadOptions, LoadReport, Survey, TextEncoding};
+pub use crate::model::{Family, Regression, RegressionTable};
 #[cfg(feature = "plot")]
 pub use crate::present::{
     BarChart, DotChart, FrameHtml, Histogram, Html, PlotError, Pyramid, StackedBars,
@@ -15,6 +16,10 @@ pub use crate::problem::{
 };
 pub use crate::teaching::{
     Check, Tolerance, check_bool, check_choice, check_estimate, check_number, check_options,
+};
+pub use crate::weighting::{
+    CalFun, CalibrationOptions, CalibrationReport, CalibrationTargets, RakeControl,
+    ReplicateColumns, ReplicateMethod, ReplicateType, calibrate_embedded,
 };
 pub use crate::{Error, Result};
 pub use polars::prelude::{Column, DataFrame, DataType, NamedFrom, Series};

@@ -312,6 +312,27 @@ impl SurveyDesign {
             .map(|r| &r.weights)
     }
 
+    /// The same replicate design with variances centred on the full-sample estimate (`mse =
+    /// true`, R's `mse = TRUE`) or on the mean of the replicates (`false`, R's default). No
+    /// effect on a design without replicates.
+    pub fn with_mse(&self, mse: bool) -> SurveyDesign {
+        match self.data.weighting.replicates.as_deref() {
+            None => self.clone(),
+            Some(state) => {
+                let weights = state.weights.clone().with_mse(mse);
+                self.with_weighting(
+                    None,
+                    Some(ReplicateState {
+                        weights,
+                        psu_map: state.psu_map.clone(),
+                    }),
+                    None,
+                    None,
+                )
+            }
+        }
+    }
+
     /// Reports of the calibrations applied to this design, in order.
     pub fn calibration_reports(&self) -> &[CalibrationReport] {
         &self.data.weighting.reports
@@ -1046,4 +1067,103 @@ pub(crate) fn replicate_total_vcov(
         out[d * k * k..(d + 1) * k * k].copy_from_slice(&v);
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::design::{DesignSpec, Filter};
+    use polars::prelude::*;
+
+    fn design() -> SurveyDesign {
+        let df = df![
+            "estrato" => ["A", "A", "A", "A", "A", "A", "B", "B", "B", "B", "B", "B"],
+            "upm"     => [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6],
+            "factor"  => [10.0, 10.0, 12.0, 12.0, 11.0, 11.0, 20.0, 20.0, 18.0, 18.0, 19.0, 19.0],
+            "ingreso" => [100.0, 120.0, 90.0, 110.0, 95.0, 130.0, 300.0, 280.0, 260.0, 310.0, 290.0, 270.0],
+            "sexo"    => ["M", "F", "F", "M", "M", "F", "M", "F", "M", "F", "F", "M"],
+        ]
+        .expect("frame");
+        SurveyDesign::new(
+            df,
+            DesignSpec::new()
+                .weights("factor")
+                .strata("estrato")
+                .cluster("upm"),
+        )
+        .expect("design")
+    }
+
+    #[test]
+    fn replicate_subset_equals_domain() {
+        let rep = design().replicate(ReplicateMethod::Jkn).expect("jkn");
+        let by = rep.by(["sexo"]).expect("by").mean("ingreso").expect("mean");
+        let sub = rep
+            .subset(Filter::eq("sexo", "F"))
+            .expect("subset")
+            .mean("ingreso")
+            .expect("mean");
+        let (a, b) = (&by.estimates()[0], &sub.estimates()[0]);
+        assert!((a.estimate - b.estimate).abs() < 1e-12);
+        assert!((a.se - b.se).abs() < 1e-12, "{} vs {}", a.se, b.se);
+        assert!(a.se > 0.0);
+        assert_eq!(a.df, 4.0); // rank of the 6 JKn replicates is 5 (their sums agree across strata): R degf = 4
+    }
+
+    #[test]
+    fn brr_needs_two_psus_per_stratum() {
+        let err = design()
+            .replicate(ReplicateMethod::Brr)
+            .expect_err("3 PSUs per stratum");
+        assert!(err.to_string().contains("exactamente 2"), "{err}");
+    }
+
+    #[test]
+    fn post_stratify_needs_every_total() {
+        let d = design();
+        let err = d
+            .post_stratify(&["sexo"], &[(vec!["F".into()], 100.0)])
+            .expect_err("M has no total");
+        assert!(err.to_string().contains("no tiene total"), "{err}");
+        let (ps, report) = d
+            .post_stratify(
+                &["sexo"],
+                &[(vec!["F".into()], 100.0), (vec!["M".into()], 90.0)],
+            )
+            .expect("ps");
+        assert!(report.converged);
+        let total: f64 = ps.weights().iter().sum();
+        assert!((total - 190.0).abs() < 1e-9);
+        let counts = ps.total("sexo").expect("counts");
+        assert!(
+            counts.estimates().iter().all(|e| e.se.abs() < 1e-9),
+            "post-stratified counts have no variance"
+        );
+    }
+
+    #[test]
+    fn calibration_on_replicates_hits_totals_in_every_replicate() {
+        let rep = design()
+            .replicate(ReplicateMethod::Bootstrap {
+                replicates: 20,
+                seed: 3,
+            })
+            .expect("boot");
+        let targets = CalibrationTargets::new().categorical("sexo", [("F", 100.0), ("M", 90.0)]);
+        let (cal, report) = rep
+            .calibrate(&targets, CalibrationOptions::raking())
+            .expect("calibrates");
+        assert_eq!(report.replicates, 20);
+        let a = cal
+            .replicate_weights()
+            .expect("replicates")
+            .analysis_weights(cal.weights());
+        for c in 0..a.ncols() {
+            let s: f64 = a.column(c).sum();
+            assert!((s - 190.0).abs() < 1e-5, "replicate {c}: {s}");
+        }
+        // Counts calibrated in every replicate: no variance.
+        let counts = cal.total("sexo").expect("counts");
+        assert!(counts.estimates().iter().all(|e| e.se < 1e-5), "{counts}");
+    }
 }

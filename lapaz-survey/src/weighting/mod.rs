@@ -11,6 +11,7 @@
 mod adjustment;
 mod calibrate;
 pub(crate) mod design;
+mod emh;
 mod error;
 pub mod hadamard;
 mod poststratify;
@@ -21,6 +22,7 @@ mod trim;
 pub use adjustment::VarianceAdjustment;
 pub use calibrate::{CalFun, CalibrationOptions, CalibrationReport, calibrate_weights};
 pub use design::{CalibrationTargets, ReplicateColumns, ReplicateMethod};
+pub use emh::{AGE_GROUP_COLUMN, EmhCalibration, calibrate_embedded};
 pub use error::WeightingError;
 pub use poststratify::{poststratify_replicates, poststratify_weights};
 pub use rake::{Margin, RakeControl, Raked, rake_weights};
