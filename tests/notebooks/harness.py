@@ -49,6 +49,7 @@ KERNEL_NAME = "lapaz-rust"
 CELL_TIMEOUT = 900  # seconds; a cold kernel compiles polars inside the first cell
 STARTUP_TIMEOUT = 3600
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 FAILURE_TEXT = re.compile(
     r"panicked at|^Error:|^error(\[E\d+\])?:|^thread '.*' panicked",
     re.MULTILINE,
@@ -66,7 +67,7 @@ class CellProblem:
     def __str__(self) -> str:
         text = f"celda {self.index}: {self.reason}"
         if self.excerpt:
-            short = self.excerpt.strip()
+            short = ANSI.sub("", self.excerpt).strip()
             if len(short) > 600:
                 short = short[:600] + " …"
             text += "\n      " + short.replace("\n", "\n      ")
