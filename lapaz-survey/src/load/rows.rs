@@ -7,8 +7,10 @@
 //! fields and the **Spanish label** for `String` fields. Struct fields that
 //! the table lacks are `None` if optional, else an error.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
+use std::rc::Rc;
 
 use polars::prelude::*;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
@@ -218,17 +220,22 @@ impl<'de> de::Deserializer<'de> for CellDe<'_> {
     }
 }
 
+/// The columns of a struct's fields, computed for the first row and reused
+/// (serde passes the same `fields` slice for every row of one struct type).
+type FieldCache = RefCell<Option<(&'static [&'static str], Rc<[usize]>)>>;
+
 /// One row, as a map from column name to cell.
 struct RowDe<'a> {
     names: &'a [String],
     cells: &'a [Cells],
     lookup: &'a HashMap<&'a str, usize>,
+    cache: &'a FieldCache,
     row: usize,
 }
 
 struct RowMap<'a> {
     de: &'a RowDe<'a>,
-    columns: Vec<usize>,
+    columns: Rc<[usize]>,
     next: usize,
 }
 
@@ -268,7 +275,7 @@ impl<'de> de::Deserializer<'de> for &RowDe<'_> {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         visitor.visit_map(RowMap {
             de: self,
-            columns: (0..self.names.len()).collect(),
+            columns: (0..self.names.len()).collect::<Rc<[usize]>>(),
             next: 0,
         })
     }
@@ -279,10 +286,21 @@ impl<'de> de::Deserializer<'de> for &RowDe<'_> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
-        let columns = fields
-            .iter()
-            .filter_map(|f| self.lookup.get(f).copied())
-            .collect();
+        let cached = match &*self.cache.borrow() {
+            Some((f, columns)) if std::ptr::eq(*f, fields) => Some(Rc::clone(columns)),
+            _ => None,
+        };
+        let columns = match cached {
+            Some(columns) => columns,
+            None => {
+                let columns: Rc<[usize]> = fields
+                    .iter()
+                    .filter_map(|f| self.lookup.get(f).copied())
+                    .collect();
+                *self.cache.borrow_mut() = Some((fields, Rc::clone(&columns)));
+                columns
+            }
+        };
         visitor.visit_map(RowMap {
             de: self,
             columns,
@@ -320,12 +338,14 @@ pub(crate) fn frame_rows<T: DeserializeOwned>(
         .enumerate()
         .map(|(j, n)| (n.as_str(), j))
         .collect();
+    let cache: FieldCache = RefCell::new(None);
     (0..frame.height())
         .map(|row| {
             let de = RowDe {
                 names: &names,
                 cells: &cells,
                 lookup: &lookup,
+                cache: &cache,
                 row,
             };
             T::deserialize(&de).map_err(|e| LoadError::Row {
