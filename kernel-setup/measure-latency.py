@@ -9,7 +9,9 @@ jupyter_client, and times for each kernel:
           prelude, i.e. compiled `use lapaz_survey::prelude::*;`);
 * first:  the first cell (load the embedded survey);
 * total:  ready + first — what the student waits for the first answer;
-* later:  a few typical later cells (each timed; median and max shown).
+* later:  a few typical later cells (each timed; median and max shown);
+* CPU:    the CPU seconds the kernel and its compilers used for each step,
+          which, unlike wall time, do not grow when the machine is busy.
 
 Run it after `kernel-setup/setup`, with the set-up's Python:
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import threading
@@ -48,6 +51,19 @@ LATER_CELLS = [
 ]
 
 
+def cpu_seconds(km) -> float:
+    """CPU time used so far by the kernel process and its finished children
+    (cargo, rustc, the linker): a figure that does not depend on how busy
+    the machine is, unlike wall time."""
+    try:
+        pid = km.provisioner.process.pid
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (AttributeError, OSError):
+        return float("nan")
+    ticks = os.sysconf("SC_CLK_TCK")
+    return sum(int(f) for f in fields[11:15]) / ticks
+
+
 def one_kernel(index: int, first: str, later: list[str], out: dict, barrier: threading.Barrier) -> None:
     record: dict = {"kernel": index}
     out[index] = record
@@ -58,14 +74,17 @@ def one_kernel(index: int, first: str, later: list[str], out: dict, barrier: thr
         record["error"] = f"kernel did not start: {err}"
         return
     record["ready_s"] = round(ready, 2)
+    record["ready_cpu_s"] = round(cpu_seconds(km), 1)
     try:
         cell = run_cell(kc, first, timeout=1800)
         record["first_s"] = round(cell.seconds, 2)
+        record["first_cpu_s"] = round(cpu_seconds(km) - record["ready_cpu_s"], 1)
         record["total_s"] = round(ready + cell.seconds, 2)
         if cell.status != "ok" or cell.stderr:
             record["error"] = f"first cell failed: {cell.text()[:500]}"
             return
         times = []
+        cpu_before = cpu_seconds(km)
         for code in later:
             res = run_cell(kc, code, timeout=600)
             if res.status != "ok" or res.stderr:
@@ -73,6 +92,7 @@ def one_kernel(index: int, first: str, later: list[str], out: dict, barrier: thr
                 return
             times.append(round(res.seconds, 2))
         record["later_s"] = times
+        record["later_cpu_mean_s"] = round((cpu_seconds(km) - cpu_before) / len(later), 2)
     finally:
         stop_kernel(km, kc)
 
@@ -115,6 +135,9 @@ def main() -> int:
                 print(f"  kernel {row['kernel']}: ready {row['ready_s']:5.1f} s + first cell {row['first_s']:5.1f} s"
                       f" = {row['total_s']:5.1f} s to the first answer;"
                       f" later cells median {statistics.median(later):.2f} s, max {max(later):.2f} s {later}")
+                print(f"             CPU: ready {row['ready_cpu_s']} s, first cell {row['first_cpu_s']} s,"
+                      f" later cells {row['later_cpu_mean_s']} s each")
+            print(f"  load average now: {os.getloadavg()[0]:.1f} (2 cores)")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 1 if failed else 0

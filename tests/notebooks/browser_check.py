@@ -69,7 +69,8 @@ def blank_stats(png: Path) -> dict[str, float]:
     """Pixel statistics of a screenshot."""
     img = Image.open(png).convert("RGB")
     small = img.resize((img.width // 4, img.height // 4))
-    pixels = list(small.getdata())
+    flat = getattr(small, "get_flattened_data", None) or small.getdata
+    pixels = list(flat())
     background = max(set(pixels), key=pixels.count)
     ink = [p for p in pixels if sum(abs(a - b) for a, b in zip(p, background)) > 60]
     colours = len({(r // 16, g // 16, b // 16) for r, g, b in pixels})
