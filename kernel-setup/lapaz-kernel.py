@@ -51,10 +51,19 @@ def lapaz_home() -> Path:
     return Path.home() / ".local" / "share" / "lapaz-survey"
 
 
+def is_cell_output(rel: Path) -> bool:
+    """The cell crate's own build outputs (`libctx.so`, `libcode_N.so`, ~40 MB
+    each, polars linked in): every kernel rebuilds them, so not copied."""
+    return rel.name.startswith(("libctx", "libcode_")) and rel.name.endswith(".so")
+
+
 def is_shareable(rel: Path) -> bool:
     """True for build outputs that are safe to hard-link between kernels."""
     parts = rel.parts
     if "incremental" in parts:
+        return True
+    if "build" in parts and rel.name.startswith(("build-script-build", "build_script_build-")):
+        # compiled build scripts: linkers write a new file, never in place
         return True
     return (
         len(parts) >= 2
@@ -78,6 +87,8 @@ def clone_template(template: Path, dest: Path) -> tuple[int, int]:
             src = src_dir / name
             out = out_dir / name
             rel = rel_dir / name
+            if is_cell_output(rel):
+                continue
             if src.is_symlink():
                 os.symlink(os.readlink(src), out)
             elif is_shareable(rel):
