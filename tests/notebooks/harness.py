@@ -188,7 +188,8 @@ def execute(path: Path, check_source: bool = True) -> NotebookReport:
     started = time.monotonic()
     try:
         client.execute()
-    except (CellTimeoutError, DeadKernelError, RuntimeError) as err:
+    except (CellTimeoutError, DeadKernelError, RuntimeError, TimeoutError) as err:
+        # includes a kernel that never starts (e.g. the crate does not compile)
         report.problems.append(CellProblem(0, f"la ejecución se interrumpió: {type(err).__name__}", str(err)))
     report.seconds = time.monotonic() - started
     report.problems.extend(judge(nb))
