@@ -292,3 +292,76 @@ fn by_and_subset_give_identical_numbers() {
         }
     }
 }
+
+/// A few estimates on the embedded EMH 2023 stand-in, against R on the same
+/// CSVs (the household and person designs come from the codebook roles).
+#[test]
+fn embedded_emh_matches_r() {
+    let reference = reference();
+    let emh = &reference["emh"];
+    let survey = lapaz_survey::Survey::embedded().expect("embedded survey");
+    let designs = [
+        ("hogares", survey.design().expect("household design")),
+        ("personas", survey.person_design().expect("person design")),
+    ];
+    for (name, d) in &designs {
+        let rows = emh["rows"][name].as_f64().expect("rows");
+        let wsum = emh["weight_sum"][name].as_f64().expect("weight sum");
+        assert!(
+            d.n_rows() as f64 == rows && (d.population_size() - wsum).abs() <= 1e-9 * wsum,
+            "the embedded archive changed ({name}: {} rows, Σw {}; reference {rows}, {wsum}); \
+             re-run `Rscript tests/r/estimation.R`",
+            d.n_rows(),
+            d.population_size()
+        );
+    }
+    let cb = survey.codebook();
+    let label = |var: &str, code: &Value| -> String {
+        let code = code.as_i64().expect("code");
+        cb.variable(var)
+            .and_then(|v| v.value_label(code))
+            .map(|l| l.es.clone())
+            .unwrap_or_else(|| panic!("{var} code {code} not in the codebook"))
+    };
+    for case in emh["cases"].as_array().expect("cases") {
+        let d = &designs
+            .iter()
+            .find(|(n, _)| case["table"] == *n)
+            .expect("table")
+            .1;
+        let by = strings(&case["by"]);
+        let view = d.by(by.clone()).expect("by");
+        let var = case["variable"].as_str().expect("variable");
+        let table = match case["statistic"].as_str().expect("statistic") {
+            "mean" => view.mean(var),
+            "total" | "count" => view.total(var),
+            "proportion" => view.prop(var),
+            _ => view.ratio(var, case["denominator"].as_str().expect("denominator")),
+        }
+        .expect("estimate");
+        for r in case["results"].as_array().expect("results") {
+            let domain: Vec<String> = by.iter().map(|b| label(b, &r["domain_code"][b])).collect();
+            let level = (!r["level_code"].is_null()).then(|| label(var, &r["level_code"]));
+            let domain_refs: Vec<&str> = domain.iter().map(String::as_str).collect();
+            let e = table
+                .find(&domain_refs, level.as_deref())
+                .unwrap_or_else(|| panic!("EMH {var} {domain:?} {level:?}: no estimate"));
+            let what = format!("EMH {} {var} {domain:?} {level:?}", case["statistic"]);
+            for (field, got) in [
+                ("estimate", e.estimate),
+                ("se", e.se),
+                ("deff", e.deff.unwrap_or(f64::NAN)),
+                ("df", e.df),
+                ("n", e.n as f64),
+                ("population", e.population),
+            ] {
+                close(
+                    &format!("{what}: {field}"),
+                    got,
+                    r[field].as_f64().unwrap_or(f64::NAN),
+                    0.0,
+                );
+            }
+        }
+    }
+}

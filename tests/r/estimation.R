@@ -184,6 +184,68 @@ for (dn in c("lonely_remove", "lonely_certainty", "lonely_adjust", "lonely_avera
 }
 out$cases <- lapply(cases, run_case)
 
+# ---- the embedded EMH 2023 stand-in -------------------------------------------------------------
+# The synthetic survey shipped in lapaz-survey/data/emh2023_sintetica.zip, read from its CSVs with
+# the codebook's missing codes (9, 999) set to NA as the loader does. Categories are recorded by
+# their codes (the Rust test labels them through the codebook). Rows and the weight sum are kept
+# so that a regenerated archive is detected (then re-run this script).
+zip_path <- file.path("lapaz-survey", "data", "emh2023_sintetica.zip")
+read_emh <- function(entry) {
+  read.csv(unz(zip_path, entry), colClasses = c(folio = "character", upm = "character",
+                                                estrato = "character"))
+}
+viv <- read_emh("vivienda.csv")
+viv$tenencia[viv$tenencia %in% 9] <- NA
+per <- read_emh("persona.csv")
+per$tiempo_viaje_min[per$tiempo_viaje_min %in% 999] <- NA
+emh_designs <- list(
+  hogares = svydesign(ids = ~upm, strata = ~estrato, weights = ~factor, data = viv),
+  personas = svydesign(ids = ~upm, strata = ~estrato, weights = ~factor, data = per)
+)
+emh_case <- function(table, statistic, variable, by = character(0), denominator = NULL) {
+  d <- emh_designs[[table]]
+  categorical <- statistic %in% c("proportion", "count")
+  f <- if (categorical) as.formula(paste0("~factor(", variable, ")")) else formula_of(variable)
+  FUN <- switch(statistic, mean = svymean, proportion = svymean, total = svytotal,
+                count = svytotal)
+  one <- function(design) {
+    if (statistic == "ratio")
+      svyratio(f, formula_of(denominator), design, na.rm = TRUE, deff = TRUE)
+    else FUN(f, design, na.rm = TRUE, deff = TRUE)
+  }
+  domains <- if (length(by)) sort(unique(d$variables[[by]])) else NA
+  results <- list()
+  for (dom in domains) {
+    keep <- if (length(by)) d$variables[[by]] == dom else rep(TRUE, nrow(d$variables))
+    sub <- d[keep, ]
+    r <- one(sub)
+    codes <- if (categorical) sort(unique(sub$variables[[variable]][!is.na(sub$variables[[variable]])])) else NA
+    cnt <- counts_of(domain_design(sub, character(0), character(0), c(variable, denominator)))
+    for (j in seq_along(coef(r))) {
+      results[[length(results) + 1]] <- c(list(
+        domain_code = if (length(by)) setNames(list(dom), by) else setNames(list(), character(0)),
+        level_code = if (categorical) codes[j] else NULL,
+        estimate = num(coef(r))[j], se = num(SE(r))[j], deff = num(deff(r))[j]), cnt)
+    }
+  }
+  list(table = table, statistic = statistic, variable = variable, denominator = denominator,
+       by = as.list(by), results = results)
+}
+out$emh <- list(
+  rows = list(hogares = nrow(viv), personas = nrow(per)),
+  weight_sum = list(hogares = sum(viv$factor), personas = sum(per$factor)),
+  cases = list(
+    emh_case("hogares", "mean", "yhogpc"),
+    emh_case("hogares", "mean", "yhogpc", "macrodistrito"),
+    emh_case("hogares", "total", "totper", "area"),
+    emh_case("hogares", "ratio", "yhog", denominator = "totper"),
+    emh_case("hogares", "proportion", "tenencia"),
+    emh_case("hogares", "mean", "p0", "macrodistrito"),
+    emh_case("personas", "mean", "tiempo_viaje_min", "s01a_02"),
+    emh_case("personas", "count", "s01a_02")
+  )
+)
+
 # jsonlite prints at most 15 significant digits; write doubles verbatim with 17 (exact).
 exact <- function(x) {
   if (is.list(x)) return(lapply(x, exact))

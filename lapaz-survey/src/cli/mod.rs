@@ -5,8 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod estimate;
 mod generate;
 mod info;
+mod weighting_args;
 
 /// Análisis de la Encuesta Municipal de Hogares de La Paz (EMH 2023).
 #[derive(Debug, Parser)]
@@ -18,6 +20,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Estimaciones con diseño: media, total, proporciones, razón, cuantiles, por dominios.
+    Estimate(estimate::EstimateArgs),
     /// Genera el archivo de la EMH 2023 sintética (datos incorporados).
     Generate(generate::GenerateArgs),
     /// Resume una encuesta: tablas, filas, columnas, estratos, UPM, suma de factores.
@@ -29,6 +33,7 @@ enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Estimate(args) => estimate::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Info(args) => info::run(args),
     }

@@ -106,27 +106,44 @@ impl Domains {
                 }
             }
         }
-        let mut map: HashMap<u64, u32> = HashMap::new();
         let mut distinct: Vec<u64> = Vec::new();
         let mut row_domain = vec![MISSING; n];
-        let mut last: Option<(u64, u32)> = None;
-        for i in 0..n {
-            if !valid[i] {
-                continue;
-            }
-            let k = keys[i];
-            let d = match last {
-                Some((lk, ld)) if lk == k => ld,
-                _ => {
-                    let d = *map.entry(k).or_insert_with(|| {
-                        distinct.push(k);
-                        (distinct.len() - 1) as u32
-                    });
-                    last = Some((k, d));
-                    d
+        if radix_total <= (n as u128).max(1 << 16) * 4 {
+            // Few possible combinations: a dense table instead of hashing.
+            let mut slot = vec![MISSING; radix_total as usize];
+            for i in 0..n {
+                if !valid[i] {
+                    continue;
                 }
-            };
-            row_domain[i] = d;
+                let k = keys[i];
+                let s = &mut slot[k as usize];
+                if *s == MISSING {
+                    *s = distinct.len() as u32;
+                    distinct.push(k);
+                }
+                row_domain[i] = *s;
+            }
+        } else {
+            let mut map: HashMap<u64, u32> = HashMap::new();
+            let mut last: Option<(u64, u32)> = None;
+            for i in 0..n {
+                if !valid[i] {
+                    continue;
+                }
+                let k = keys[i];
+                let d = match last {
+                    Some((lk, ld)) if lk == k => ld,
+                    _ => {
+                        let d = *map.entry(k).or_insert_with(|| {
+                            distinct.push(k);
+                            (distinct.len() - 1) as u32
+                        });
+                        last = Some((k, d));
+                        d
+                    }
+                };
+                row_domain[i] = d;
+            }
         }
         if distinct.len() >= MISSING as usize {
             return Err(DesignError::TooManyDomains {

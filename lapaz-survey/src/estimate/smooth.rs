@@ -73,6 +73,19 @@ pub(crate) struct Counts {
     pub n_weighted: f64,
 }
 
+/// Row counts of one cell.
+#[derive(Debug, Clone, Copy, Default)]
+struct CellCount {
+    /// Rows with a value.
+    valid: u32,
+    /// Rows with a value and positive weight.
+    positive: u32,
+    /// Rows with positive weight.
+    weighted: u32,
+    /// Rows with a missing value.
+    missing: u32,
+}
+
 /// Per-domain results of the core before they become [`Estimate`]s.
 #[derive(Debug, Clone)]
 pub(crate) struct DomainResults {
@@ -112,29 +125,24 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
 
     // 1. One pass: weighted features per cell.
     let mut acc = vec![0.0; nc * m];
-    let mut present = vec![false; nc];
-    let mut positive = vec![0u32; nc];
-    let mut weighted = vec![0u32; nc];
-    let mut missing_cell = vec![0u32; nc];
-    let mut has_rows_cell = vec![false; nc];
+    let mut counts = vec![CellCount::default(); nc];
     for (i, (&c, &w)) in cells.cell_of_row.iter().zip(&s.weights).enumerate() {
         if c == MISSING {
             continue;
         }
         let c = c as usize;
-        has_rows_cell[c] = true;
-        if w > 0.0 {
-            weighted[c] += 1;
-        }
+        let cc = &mut counts[c];
+        let pos = u32::from(w > 0.0);
+        cc.weighted += pos;
         if stat.accumulate(i, w, &mut acc[c * m..(c + 1) * m]) {
-            present[c] = true;
-            if w > 0.0 {
-                positive[c] += 1;
-            }
+            cc.valid += 1;
+            cc.positive += pos;
         } else {
-            missing_cell[c] += 1;
+            cc.missing += 1;
         }
     }
+    let present: Vec<bool> = counts.iter().map(|c| c.valid > 0).collect();
+    let positive: Vec<u32> = counts.iter().map(|c| c.positive).collect();
 
     // 2. Domain totals and counts.
     let mut totals = vec![0.0; nd * m];
@@ -142,15 +150,15 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
     let mut n_weighted = vec![0.0; nd];
     let mut missing = vec![0usize; nd];
     let mut has_rows = vec![false; nd];
-    for c in 0..nc {
+    for (c, cc) in counts.iter().enumerate() {
         let d = cells.cell_domain[c] as usize;
         for j in 0..m {
             totals[d * m + j] += acc[c * m + j];
         }
-        n[d] += f64::from(positive[c]);
-        n_weighted[d] += f64::from(weighted[c]);
-        missing[d] += missing_cell[c] as usize;
-        has_rows[d] |= has_rows_cell[c];
+        n[d] += f64::from(cc.positive);
+        n_weighted[d] += f64::from(cc.weighted);
+        missing[d] += cc.missing as usize;
+        has_rows[d] |= cc.valid + cc.missing > 0;
     }
 
     let mut theta = vec![0.0; nd * k];
