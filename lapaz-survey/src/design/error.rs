@@ -146,6 +146,16 @@ pub enum DesignError {
         /// By columns.
         columns: String,
     },
+    /// A new analysis column would replace a weight, stratum, cluster or
+    /// fpc column of the design.
+    #[error(
+        "la columna `{column}` es parte del diseño (pesos, estratos, conglomerados o fpc) \
+         y no se puede reemplazar. Sugerencia: dé otro nombre a la variable nueva"
+    )]
+    DesignColumn {
+        /// The column name.
+        column: String,
+    },
     /// A polars operation failed while reading design columns.
     #[error("error de polars al leer `{column}`: {source}")]
     Polars {

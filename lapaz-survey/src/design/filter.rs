@@ -186,6 +186,17 @@ impl Filter {
             .collect())
     }
 
+    /// Evaluates the filter with R's three-valued logic: `Some(true)`,
+    /// `Some(false)`, or `None` where a compared value is missing and the
+    /// result cannot be decided (used for indicators, where R gives `NA`).
+    pub(crate) fn evaluate_nullable(
+        &self,
+        df: &DataFrame,
+        codebook: Option<&Codebook>,
+    ) -> Result<Vec<Option<bool>>, DesignError> {
+        self.eval3(df, codebook)
+    }
+
     fn eval3(
         &self,
         df: &DataFrame,

@@ -30,6 +30,7 @@
 //! ```
 
 mod columns;
+mod derive;
 mod domain;
 mod error;
 mod filter;
