@@ -7,6 +7,25 @@
 //!
 //! Every calibration returns a [`CalibrationReport`] and fails with
 //! [`WeightingError::NotConverged`] (carrying the report) when the totals were not reached.
+//!
+//! # Differences from R's `survey` (on purpose)
+//!
+//! * **Bootstrap.** [`ReplicateMethod::Bootstrap`] is the Rao–Wu rescaled bootstrap (R's
+//!   `as.svrepdesign(type = "subbootstrap")`); R's `type = "bootstrap"` is
+//!   [`ReplicateMethod::CantyDavison`]. Draws come from a seeded ChaCha8 generator, so replicates
+//!   are reproducible here but are not R's draws (the cross-check imports R's factors).
+//! * **Hadamard matrices.** The order (number of BRR replicates) is always R's; the matrix is
+//!   R's too except where R uses its stored matrices of order 28 or 36 (and doublings), which we
+//!   replace by Paley II matrices of the same order.
+//! * **SDR.** R 4.1 cannot create SDR replicates; ours follow Fay & Train over PSUs in data order
+//!   (see [`replicate::sdr_factors`]); imported SDR columns use R's `scale = 4/R`.
+//! * **Non-convergence is an error** ([`WeightingError::NotConverged`]): R's `rake` only warns.
+//! * **Trimming a replicate design** trims every replicate column with the same rule;
+//!   `trimWeights` for replicate designs in R 4.1.1 does not (it keeps the old sampling
+//!   weights), so it is not a reference.
+//! * **Degrees of freedom** of a calibrated replicate design stay those of the replicates before
+//!   calibration (R recomputes the rank after `postStratify`/`rake`/linear calibration; the rank
+//!   does not change in practice).
 
 mod adjustment;
 mod calibrate;
