@@ -39,6 +39,10 @@ pub enum Error {
     /// An exercise check did not pass (`Check::require`).
     #[error(transparent)]
     Check(#[from] CheckFailed),
+    /// A polars operation failed (building or reshaping a `DataFrame` in a
+    /// notebook cell or a doc example).
+    #[error("error de polars: {0}")]
+    Polars(#[from] polars::prelude::PolarsError),
     /// Drawing, saving or preparing the data of a chart failed.
     #[cfg(feature = "plot")]
     #[error(transparent)]
