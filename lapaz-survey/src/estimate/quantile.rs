@@ -49,6 +49,27 @@
 //! and the quantile interval is `[F̂⁻¹(p_L), F̂⁻¹(p_U)]`, read with the same
 //! rule. An end outside `[0, 1]` gives `NaN`, as in R. The standard error is
 //! the one R reports: the interval length divided by `2·t_{df, 1−α/2}`.
+//!
+//! The variance of `F̂(q̂)` comes from the design's variance method through
+//! the estimation core (Taylor linearisation, or replicate weights when the
+//! design has them), as R's `svymean` of the indicator.
+//!
+//! # Domains and missing values
+//!
+//! | R | here |
+//! |---|---|
+//! | `svyquantile(~y, d, c(.25, .5))` | `d.quantile("y", &[0.25, 0.5])` |
+//! | `svyquantile(~y, d, .5)` | `d.median("y")` |
+//! | `svyquantile(~y, d, p, qrule = "hf7", interval.type = "beta")` | `d.quantile_with("y", &[p], QuantileOptions::default().rule(QuantileRule::Hf7).interval(WoodruffInterval::Beta))` |
+//! | `svyby(~y, ~g, d, svyquantile, quantiles = .5)` | `d.by(["g"])?.median("y")` |
+//! | `svyquantile(~y, subset(d, g == "a"), .5)` | `d.subset(Filter::eq("g", "a"))?.median("y")` |
+//!
+//! Each domain is read off its own rows' `F̂` (rows grouped by domain, then
+//! sorted by value within it; one grouped pass for all the `F̂(q̂)` and their
+//! variances) and uses its own degrees of freedom — PSUs minus strata among the domain's
+//! rows with a value, R's `degf()` of the subset design. Rows with a missing
+//! value are left out (R's `na.rm = TRUE`, the crate's default) and counted
+//! in `n_missing`; with `with_na_rm(false)` such a domain gives `NaN`.
 
 use super::ciprop::{PropCiMethod, prop_interval};
 use super::smooth::{Counts, SmoothStatistic, estimate_smooth};
@@ -310,7 +331,8 @@ impl WeightedCdf {
     /// The index (0-based) R starts from: the last observation with
     /// `F̂ ≤ p`, or the first one when there is none.
     fn lower_index(&self, p: f64) -> usize {
-        let count = (0..self.len()).take_while(|&k| self.share(k) <= p).count();
+        // Shares are non-decreasing: count those ≤ p by bisection.
+        let count = self.cum.partition_point(|c| c / self.total <= p);
         count.max(1) - 1
     }
 
@@ -343,7 +365,7 @@ impl WeightedCdf {
             shares.push(self.share(k));
         }
         let m = values.len();
-        let count = shares.iter().take_while(|&&s| s <= p).count();
+        let count = shares.partition_point(|&s| s <= p);
         let l = count.max(1) - 1;
         let next = (l + 1).min(m - 1);
         if shares[l] == p {
@@ -588,7 +610,7 @@ impl SurveyDesign {
 
 impl DomainDesign {
     /// Quantiles in every domain (R's `svyby(~y, ~g, d, svyquantile, …)`),
-    /// all from one sort and one grouped pass.
+    /// all from one grouping, a sort within each domain and one grouped pass.
     pub fn quantile(&self, variable: &str, probs: &[f64]) -> Result<EstimateTable, EstimateError> {
         self.quantile_with(variable, probs, QuantileOptions::default())
     }
@@ -627,32 +649,35 @@ impl DomainDesign {
         let nd = domains.len();
         let k = probs.len();
 
-        // Rows of each domain with a value, sorted by (domain, value).
-        let mut rows: Vec<u32> = (0..y.len() as u32)
-            .filter(|&i| domains.row_domain[i as usize] != MISSING && !y[i as usize].is_nan())
-            .collect();
-        rows.sort_by(|&a, &b| {
-            let (a, b) = (a as usize, b as usize);
-            domains.row_domain[a]
-                .cmp(&domains.row_domain[b])
-                .then(y[a].total_cmp(&y[b]))
-                .then(a.cmp(&b))
-        });
+        // Rows of each domain with a value, grouped by domain (counting sort, row
+        // order kept), then sorted by value within the domain (stable: ties stay
+        // in row order, as R's `order`). Contiguous pairs keep the sort fast.
+        let mut offsets = vec![0usize; nd + 1];
+        for (i, &d) in domains.row_domain.iter().enumerate() {
+            if d != MISSING && !y[i].is_nan() {
+                offsets[d as usize + 1] += 1;
+            }
+        }
+        for d in 0..nd {
+            offsets[d + 1] += offsets[d];
+        }
+        let mut next = offsets.clone();
+        let mut pairs = vec![(0.0_f64, 0.0_f64); offsets[nd]];
+        for (i, &d) in domains.row_domain.iter().enumerate() {
+            if d != MISSING && !y[i].is_nan() {
+                let slot = &mut next[d as usize];
+                // R's design keeps sampling probabilities and reads weights back as
+                // 1/(1/w): the same bits here, so that ties F̂ = p are R's ties.
+                pairs[*slot] = (y[i], 1.0 / (1.0 / weights[i]));
+                *slot += 1;
+            }
+        }
         let mut cdfs: Vec<Option<WeightedCdf>> = Vec::with_capacity(nd);
-        let mut start = 0;
-        for d in 0..nd as u32 {
-            let end =
-                start + rows[start..].partition_point(|&i| domains.row_domain[i as usize] == d);
-            let part = &rows[start..end];
-            let x = part.iter().map(|&i| y[i as usize]).collect();
-            // R's design keeps sampling probabilities and reads weights back as
-            // 1/(1/w): the same bits here, so that ties F̂ = p are R's ties.
-            let w = part
-                .iter()
-                .map(|&i| 1.0 / (1.0 / weights[i as usize]))
-                .collect();
+        for d in 0..nd {
+            let part = &mut pairs[offsets[d]..offsets[d + 1]];
+            part.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let (x, w) = part.iter().copied().unzip();
             cdfs.push(WeightedCdf::from_sorted(x, w));
-            start = end;
         }
         let mut thresholds = vec![f64::NAN; nd * k];
         for (d, cdf) in cdfs.iter().enumerate() {
@@ -932,5 +957,46 @@ mod tests {
         assert!((t_quantile(0.975, 14.0) - 2.1447866879178039).abs() < 1e-12);
         assert!((t_quantile(0.975, 197.0) - 1.9720790337785010).abs() < 1e-12);
         assert!((t_quantile(0.975, f64::INFINITY) - 1.9599639845400536).abs() < 1e-12);
+    }
+    fn design() -> SurveyDesign {
+        use crate::design::DesignSpec;
+        use polars::prelude::*;
+        let df = df![
+            "upm" => [1, 1, 2, 2, 3, 3, 4, 4],
+            "w"   => [1.0, 2.0, 1.0, 3.0, 2.0, 1.0, 1.0, 2.0],
+            "g"   => ["a", "b", "a", "b", "a", "b", "a", "b"],
+            "y"   => [Some(5.0), None, Some(1.0), None, Some(3.0), None, Some(7.0), None],
+        ]
+        .expect("frame");
+        SurveyDesign::new(df, DesignSpec::new().weights("w").cluster("upm")).expect("design")
+    }
+
+    #[test]
+    fn domain_quantiles_are_the_domain_rows_quantiles() {
+        let t = design().by(["g"]).expect("by").median("y").expect("median");
+        let e = t.estimates();
+        assert_eq!(e.len(), 2);
+        // Domain a: y = 5, 1, 3, 7 with w = 1, 1, 2, 1 → F(3) = 3/5 ≥ 0.5.
+        assert_eq!(e[0].estimate, 3.0);
+        assert_eq!(e[0].n, 4);
+        assert_eq!(e[0].df, 3.0);
+        assert_eq!(e[0].ci.method, CiMethod::Woodruff);
+        // Domain b has rows but no values: NaN, with its missing rows counted.
+        assert!(e[1].estimate.is_nan() && e[1].se.is_nan());
+        assert_eq!(e[1].n_missing, 4);
+    }
+
+    #[test]
+    fn bad_probabilities_are_refused() {
+        let d = design();
+        assert!(matches!(
+            d.quantile("y", &[]),
+            Err(EstimateError::BadOption(_))
+        ));
+        assert!(matches!(
+            d.quantile("y", &[1.5]),
+            Err(EstimateError::BadOption(_))
+        ));
+        assert!(d.quantile("g", &[0.5]).is_err());
     }
 }
