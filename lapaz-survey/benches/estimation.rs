@@ -33,7 +33,7 @@ const PSU_PER_STRATUM: usize = 20;
 const HOUSEHOLDS_PER_PSU: usize = 50;
 const PERSONS_PER_HOUSEHOLD: usize = 5;
 const DOMAINS: usize = 100;
-const REPS: usize = 7;
+const REPS: usize = 5;
 
 struct Data {
     frame: DataFrame,
@@ -117,16 +117,25 @@ fn thread_cpu() -> Option<Duration> {
     Some(Duration::from_nanos(ns))
 }
 
-/// Median time of `REPS` runs: thread CPU time when the system reports it
-/// (the estimators are single-threaded), wall time otherwise.
+/// Median over `REPS` repetitions of the time per call: thread CPU time
+/// when the system reports it (the estimators are single-threaded; it is
+/// counted in scheduler ticks, so each repetition calls `f` until 100 ms
+/// have accumulated), wall time otherwise.
 fn time<T>(mut f: impl FnMut() -> T) -> Duration {
     let mut times: Vec<Duration> = (0..REPS)
         .map(|_| {
             let (wall, cpu) = (Instant::now(), thread_cpu());
-            black_box(f());
-            match (cpu, thread_cpu()) {
-                (Some(a), Some(b)) => b.saturating_sub(a),
-                _ => wall.elapsed(),
+            let mut calls = 0u32;
+            loop {
+                black_box(f());
+                calls += 1;
+                let spent = match (cpu, thread_cpu()) {
+                    (Some(a), Some(b)) => b.saturating_sub(a),
+                    _ => wall.elapsed(),
+                };
+                if spent >= Duration::from_millis(100) || calls >= 1000 {
+                    break spent / calls;
+                }
             }
         })
         .collect();
@@ -165,9 +174,9 @@ fn main() {
     println!(
         "tiempo: {}",
         if thread_cpu().is_some() {
-            "CPU del hilo (mediana de 7)"
+            "CPU del hilo por llamada (mediana de 5)"
         } else {
-            "reloj (mediana de 7)"
+            "reloj por llamada (mediana de 5)"
         }
     );
     println!(

@@ -120,6 +120,25 @@ pub(crate) fn numeric_values(
     Ok(out)
 }
 
+/// Like [`numeric_values`], borrowing the column's own buffer when it is a
+/// single-chunk `Float64` without nulls (no copy of a million rows).
+pub(crate) fn numeric_slice<'a>(
+    df: &'a DataFrame,
+    name: &str,
+    role: &str,
+) -> Result<std::borrow::Cow<'a, [f64]>, DesignError> {
+    let col = get_column(df, name, role)?;
+    if let DataType::Float64 = col.dtype()
+        && let Some(series) = col.as_series()
+        && let Ok(ca) = series.f64()
+        && ca.null_count() == 0
+        && let Ok(slice) = ca.cont_slice()
+    {
+        return Ok(std::borrow::Cow::Borrowed(slice));
+    }
+    numeric_values(df, name, role).map(std::borrow::Cow::Owned)
+}
+
 /// Dense codes of any column: categories of an `Enum` in their declared
 /// order (labelled in English through the codebook when it knows the
 /// variable), other values sorted (numbers numerically, text

@@ -45,7 +45,7 @@ use std::sync::{Arc, OnceLock};
 use polars::prelude::DataFrame;
 
 pub use columns::Label;
-pub(crate) use columns::{MISSING, codes_of, numeric_values};
+pub(crate) use columns::{MISSING, codes_of, numeric_slice, numeric_values};
 pub use domain::{ByVariable, DomainValue};
 pub(crate) use domain::{CellMap, Domains};
 pub use error::DesignError;

@@ -54,10 +54,9 @@ pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64>
     let stages = &structure.stages;
     let multipliers = ancestor_fractions(stages);
 
-    let mut unit = cells.unit.clone();
-    let mut dom = cells.domain.clone();
-    let mut present = cells.present.clone();
-    let mut values = cells.values.clone();
+    // Cells of the current stage: the input at the deepest stage (borrowed,
+    // not copied), merged parents above it.
+    let mut merged: Option<Merged> = None;
 
     // Scratch per domain, reset per group through `touched`.
     let mut s1 = vec![0.0; nd * k];
@@ -74,6 +73,10 @@ pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64>
 
     for s in (0..stages.len()).rev() {
         let stage = &stages[s];
+        let (unit, dom, present, values): (&[u32], &[u32], &[bool], &[f64]) = match &merged {
+            Some(m) => (&m.unit, &m.domain, &m.present, &m.values),
+            None => (&cells.unit, &cells.domain, &cells.present, &cells.values),
+        };
         let mut i = 0;
         while i < unit.len() {
             let g = stage.unit_group[unit[i] as usize] as usize;
@@ -155,7 +158,8 @@ pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64>
             i = j;
         }
         if s > 0 {
-            merge_to_parent(stage, &mut unit, &mut dom, &mut present, &mut values, k, nd);
+            let next = merge_to_parent(stage, unit, dom, present, values, k, nd);
+            merged = Some(next);
         }
     }
     for d in 0..nd {
@@ -241,40 +245,50 @@ fn ancestor_fractions(stages: &[Stage]) -> Vec<Vec<f64>> {
     out
 }
 
-/// Replaces cells by their parent-stage cells, merging cells of the same
-/// parent unit and domain. Parents stay sorted.
+/// Cells merged to a parent stage.
+struct Merged {
+    unit: Vec<u32>,
+    domain: Vec<u32>,
+    present: Vec<bool>,
+    values: Vec<f64>,
+}
+
+/// The parent-stage cells of `unit`/`dom` cells: cells of the same parent
+/// unit and domain are merged. Parents stay sorted.
 fn merge_to_parent(
     stage: &Stage,
-    unit: &mut Vec<u32>,
-    dom: &mut Vec<u32>,
-    present: &mut Vec<bool>,
-    values: &mut Vec<f64>,
+    unit: &[u32],
+    dom: &[u32],
+    present: &[bool],
+    values: &[f64],
     k: usize,
     nd: usize,
-) {
+) -> Merged {
     let mut slot = vec![usize::MAX; nd];
     let mut touched: Vec<usize> = Vec::new();
-    let mut n_unit = Vec::new();
-    let mut n_dom = Vec::new();
-    let mut n_present = Vec::new();
-    let mut n_values = Vec::new();
+    let mut out = Merged {
+        unit: Vec::new(),
+        domain: Vec::new(),
+        present: Vec::new(),
+        values: Vec::new(),
+    };
     let mut i = 0;
     while i < unit.len() {
         let p = stage.unit_group[unit[i] as usize];
         while i < unit.len() && stage.unit_group[unit[i] as usize] == p {
             let d = dom[i] as usize;
             if slot[d] == usize::MAX {
-                slot[d] = n_unit.len();
+                slot[d] = out.unit.len();
                 touched.push(d);
-                n_unit.push(p);
-                n_dom.push(d as u32);
-                n_present.push(false);
-                n_values.extend(std::iter::repeat_n(0.0, k));
+                out.unit.push(p);
+                out.domain.push(d as u32);
+                out.present.push(false);
+                out.values.extend(std::iter::repeat_n(0.0, k));
             }
             let c = slot[d];
-            n_present[c] |= present[i];
+            out.present[c] |= present[i];
             for a in 0..k {
-                n_values[c * k + a] += values[i * k + a];
+                out.values[c * k + a] += values[i * k + a];
             }
             i += 1;
         }
@@ -283,8 +297,5 @@ fn merge_to_parent(
         }
         touched.clear();
     }
-    *unit = n_unit;
-    *dom = n_dom;
-    *present = n_present;
-    *values = n_values;
+    out
 }

@@ -1,6 +1,7 @@
 //! Mean, total, ratio, proportions, counts and variance, each written once
 //! as a smooth function of domain totals, and the `by` view of a design.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use polars::prelude::DataType;
@@ -8,7 +9,7 @@ use polars::prelude::DataType;
 use super::smooth::{Counts, SmoothStatistic, estimate_smooth, to_estimates};
 use super::{EstimateError, EstimateTable, Statistic};
 use crate::design::{
-    CellMap, DesignError, Domains, Label, MISSING, SurveyDesign, codes_of, numeric_values,
+    CellMap, DesignError, Domains, Label, MISSING, SurveyDesign, codes_of, numeric_slice,
 };
 
 /// A design split into domains by one or more variables (R's `svyby`):
@@ -220,16 +221,16 @@ impl DomainDesign {
     }
 }
 
-enum Var {
-    Numeric(Vec<f64>),
+enum Var<'a> {
+    Numeric(Cow<'a, [f64]>),
     Categorical(Vec<u32>, Vec<Label>),
 }
 
-fn read_variable(
-    design: &SurveyDesign,
+fn read_variable<'a>(
+    design: &'a SurveyDesign,
     variable: &str,
     statistic: &str,
-) -> Result<Var, EstimateError> {
+) -> Result<Var<'a>, EstimateError> {
     let df = design.data();
     let col = df.column(variable).map_err(|_| {
         EstimateError::Design(DesignError::MissingColumn {
@@ -243,7 +244,7 @@ fn read_variable(
             let codes = codes_of(df, variable, "variable de análisis", design.codebook())?;
             Ok(Var::Categorical(codes.codes, codes.labels))
         }
-        _ => Ok(Var::Numeric(numeric_values(
+        _ => Ok(Var::Numeric(numeric_slice(
             df,
             variable,
             "variable de análisis",
@@ -251,11 +252,11 @@ fn read_variable(
     }
 }
 
-fn numeric(
-    design: &SurveyDesign,
+fn numeric<'a>(
+    design: &'a SurveyDesign,
     variable: &str,
     statistic: &str,
-) -> Result<Vec<f64>, EstimateError> {
+) -> Result<Cow<'a, [f64]>, EstimateError> {
     match read_variable(design, variable, statistic)? {
         Var::Numeric(y) => Ok(y),
         Var::Categorical(..) => Err(EstimateError::WrongType {
@@ -294,15 +295,16 @@ fn shift_of(y: &[f64]) -> f64 {
     if count > 0.0 { sum / count } else { 0.0 }
 }
 
-/// `svymean`: totals `[Σw, Σw·y', Σw·y'²]` with `y' = y − shift`.
-struct MeanStat {
+/// `svymean`: cell totals `[Σw, Σw·y']` with `y' = y − shift`, and the
+/// domain-only `Σw·y'²` for the design effect.
+struct MeanStat<'a> {
     name: String,
-    y: Vec<f64>,
+    y: Cow<'a, [f64]>,
     shift: f64,
 }
 
-impl MeanStat {
-    fn new(name: &str, y: Vec<f64>) -> Self {
+impl<'a> MeanStat<'a> {
+    fn new(name: &str, y: Cow<'a, [f64]>) -> Self {
         let shift = shift_of(&y);
         MeanStat {
             name: name.to_string(),
@@ -317,23 +319,26 @@ impl MeanStat {
         if y.is_nan() {
             return false;
         }
-        let d = y - self.shift;
-        let wd = w * d;
         acc[0] += w;
-        acc[1] += wd;
-        acc[2] += wd * d;
+        acc[1] += w * (y - self.shift);
         true
     }
 
-    /// `Σw (y − ȳ)²` of the domain.
+    #[inline]
+    fn add_square(&self, row: usize, w: f64, acc: &mut [f64]) {
+        let d = self.y[row] - self.shift;
+        acc[0] += w * d * d;
+    }
+
+    /// `Σw (y − ȳ)²` of the domain from `[Σw, Σw·y', Σw·y'²]`.
     fn spread(t: &[f64]) -> f64 {
         t[2] - t[1] * t[1] / t[0]
     }
 }
 
-impl SmoothStatistic for MeanStat {
+impl SmoothStatistic for MeanStat<'_> {
     fn n_totals(&self) -> usize {
-        3
+        2
     }
     fn n_outputs(&self) -> usize {
         1
@@ -341,13 +346,18 @@ impl SmoothStatistic for MeanStat {
     fn accumulate(&self, row: usize, w: f64, acc: &mut [f64]) -> bool {
         self.add(row, w, acc)
     }
+    fn n_domain_totals(&self) -> usize {
+        1
+    }
+    fn accumulate_domain(&self, row: usize, w: f64, acc: &mut [f64]) {
+        self.add_square(row, w, acc);
+    }
     fn evaluate(&self, t: &[f64], _n: Counts, out: &mut [f64]) {
         out[0] = self.shift + t[1] / t[0];
     }
     fn jacobian(&self, t: &[f64], _n: Counts, jac: &mut [f64]) {
         jac[0] = -(t[1] / t[0]) / t[0];
         jac[1] = 1.0 / t[0];
-        jac[2] = 0.0;
     }
     fn srs_spread(&self, t: &[f64], _n: f64, _jac: &[f64]) -> Option<Vec<f64>> {
         // ψ = (y − ȳ)/N̂
@@ -362,11 +372,11 @@ impl SmoothStatistic for MeanStat {
 }
 
 /// `svytotal`: the same totals as the mean; `Σw·y = Σw·y' + shift·Σw`.
-struct TotalStat(MeanStat);
+struct TotalStat<'a>(MeanStat<'a>);
 
-impl SmoothStatistic for TotalStat {
+impl SmoothStatistic for TotalStat<'_> {
     fn n_totals(&self) -> usize {
-        3
+        2
     }
     fn n_outputs(&self) -> usize {
         1
@@ -374,13 +384,18 @@ impl SmoothStatistic for TotalStat {
     fn accumulate(&self, row: usize, w: f64, acc: &mut [f64]) -> bool {
         self.0.add(row, w, acc)
     }
+    fn n_domain_totals(&self) -> usize {
+        1
+    }
+    fn accumulate_domain(&self, row: usize, w: f64, acc: &mut [f64]) {
+        self.0.add_square(row, w, acc);
+    }
     fn evaluate(&self, t: &[f64], _n: Counts, out: &mut [f64]) {
         out[0] = t[1] + self.0.shift * t[0];
     }
     fn jacobian(&self, _t: &[f64], _n: Counts, jac: &mut [f64]) {
         jac[0] = self.0.shift;
         jac[1] = 1.0;
-        jac[2] = 0.0;
     }
     fn srs_spread(&self, t: &[f64], _n: f64, _jac: &[f64]) -> Option<Vec<f64>> {
         // ψ = y
@@ -394,16 +409,17 @@ impl SmoothStatistic for TotalStat {
     }
 }
 
-/// `svyvar`: `n/(n − 1) · Σw(y − ȳ)²/Σw`, linearised with `ȳ` fixed as R.
-struct VarStat(MeanStat);
+/// `svyvar`: `n/(n − 1) · Σw(y − ȳ)²/Σw`, linearised with `ȳ` fixed as R;
+/// the squares enter the estimate, so they are cell totals here.
+struct VarStat<'a>(MeanStat<'a>);
 
-impl VarStat {
+impl VarStat<'_> {
     fn c(n: Counts) -> f64 {
         n.n_weighted / (n.n_weighted - 1.0)
     }
 }
 
-impl SmoothStatistic for VarStat {
+impl SmoothStatistic for VarStat<'_> {
     fn n_totals(&self) -> usize {
         3
     }
@@ -411,7 +427,11 @@ impl SmoothStatistic for VarStat {
         1
     }
     fn accumulate(&self, row: usize, w: f64, acc: &mut [f64]) -> bool {
-        self.0.add(row, w, acc)
+        if !self.0.add(row, w, acc) {
+            return false;
+        }
+        self.0.add_square(row, w, &mut acc[2..]);
+        true
     }
     fn evaluate(&self, t: &[f64], n: Counts, out: &mut [f64]) {
         out[0] = Self::c(n) * MeanStat::spread(t) / t[0];
@@ -438,16 +458,17 @@ impl SmoothStatistic for VarStat {
     }
 }
 
-/// `svyratio`: totals `[Σw, Σw·y, Σw·x, Σw·y², Σw·x², Σw·xy]`.
-struct RatioStat {
+/// `svyratio`: cell totals `[Σw, Σw·y, Σw·x]`; domain-only
+/// `[Σw·y², Σw·x², Σw·xy]` for the design effect.
+struct RatioStat<'a> {
     name: String,
-    y: Vec<f64>,
-    x: Vec<f64>,
+    y: Cow<'a, [f64]>,
+    x: Cow<'a, [f64]>,
 }
 
-impl SmoothStatistic for RatioStat {
+impl SmoothStatistic for RatioStat<'_> {
     fn n_totals(&self) -> usize {
-        6
+        3
     }
     fn n_outputs(&self) -> usize {
         1
@@ -457,21 +478,26 @@ impl SmoothStatistic for RatioStat {
         if y.is_nan() || x.is_nan() {
             return false;
         }
-        let (wy, wx) = (w * y, w * x);
         acc[0] += w;
-        acc[1] += wy;
-        acc[2] += wx;
-        acc[3] += wy * y;
-        acc[4] += wx * x;
-        acc[5] += wx * y;
+        acc[1] += w * y;
+        acc[2] += w * x;
         true
+    }
+    fn n_domain_totals(&self) -> usize {
+        3
+    }
+    fn accumulate_domain(&self, row: usize, w: f64, acc: &mut [f64]) {
+        let (wy, wx) = (w * self.y[row], w * self.x[row]);
+        acc[0] += wy * self.y[row];
+        acc[1] += wx * self.x[row];
+        acc[2] += wx * self.y[row];
     }
     fn evaluate(&self, t: &[f64], _n: Counts, out: &mut [f64]) {
         out[0] = t[1] / t[2];
     }
     fn jacobian(&self, t: &[f64], _n: Counts, jac: &mut [f64]) {
         let r = t[1] / t[2];
-        jac.fill(0.0);
+        jac[0] = 0.0;
         jac[1] = 1.0 / t[2];
         jac[2] = -r / t[2];
     }
@@ -491,7 +517,8 @@ impl SmoothStatistic for RatioStat {
 }
 
 /// Proportions (`svymean` of a factor) or counts (`svytotal` of a factor)
-/// of every level: totals `[Σw, Σw·1{level l} (L), cases of l (L)]`.
+/// of every level: cell totals `[Σw, Σw·1{level l} (L)]`, domain-only
+/// cases of each level (L).
 struct LevelStat {
     name: String,
     codes: Vec<u32>,
@@ -501,7 +528,13 @@ struct LevelStat {
 
 impl SmoothStatistic for LevelStat {
     fn n_totals(&self) -> usize {
-        1 + 2 * self.labels.len()
+        1 + self.labels.len()
+    }
+    fn n_domain_totals(&self) -> usize {
+        self.labels.len()
+    }
+    fn accumulate_domain(&self, row: usize, _w: f64, acc: &mut [f64]) {
+        acc[self.codes[row] as usize] += 1.0;
     }
     fn n_outputs(&self) -> usize {
         self.labels.len()
@@ -514,7 +547,6 @@ impl SmoothStatistic for LevelStat {
         let l = c as usize;
         acc[0] += w;
         acc[1 + l] += w;
-        acc[1 + self.labels.len() + l] += 1.0;
         true
     }
     fn evaluate(&self, t: &[f64], _n: Counts, out: &mut [f64]) {

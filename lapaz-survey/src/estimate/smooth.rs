@@ -37,12 +37,22 @@ pub(crate) trait SmoothStatistic: Sync {
     /// Adds row `row`'s contributions with weight `w` to `acc` (length
     /// `m`); returns `false`, adding nothing, when the value is missing.
     fn accumulate(&self, row: usize, w: f64, acc: &mut [f64]) -> bool;
+    /// Number of extra totals needed per domain only, never per cell (second
+    /// moments for the design effect, unweighted case counts): they do not
+    /// enter `evaluate`/`jacobian`, so cells stay small.
+    fn n_domain_totals(&self) -> usize {
+        0
+    }
+    /// Adds a row with a value to the domain-only totals (length
+    /// [`n_domain_totals`](Self::n_domain_totals)).
+    fn accumulate_domain(&self, _row: usize, _w: f64, _acc: &mut [f64]) {}
     /// Outputs from domain totals and row counts.
     fn evaluate(&self, totals: &[f64], n: Counts, out: &mut [f64]);
     /// Gradient `k × m` (row-major) of the outputs at the totals.
     fn jacobian(&self, totals: &[f64], n: Counts, jac: &mut [f64]);
     /// For the design effect: `Σ w (ψ − ψ̄)²` per output, where `ψ = J·g` is
     /// a row's (unweighted) linearised value. `None`: no design effect.
+    /// `totals` holds the `m` totals followed by the domain-only ones.
     fn srs_spread(&self, totals: &[f64], n: f64, jac: &[f64]) -> Option<Vec<f64>>;
     /// Whether the statistic has a design effect (R's `deff=` argument).
     fn has_deff(&self) -> bool {
@@ -51,7 +61,8 @@ pub(crate) trait SmoothStatistic: Sync {
     /// Whether R checks `Σw ≥ n` for the design effect (means and
     /// proportions: `svymean` does, `svytotal` does not).
     fn deff_checks_population(&self) -> bool;
-    /// Unweighted cases behind each output (defaults to `n`).
+    /// Unweighted cases behind each output (defaults to `n`); `totals` as in
+    /// [`srs_spread`](Self::srs_spread).
     fn cases(&self, _totals: &[f64], n: f64, out: &mut [f64]) {
         out.fill(n);
     }
@@ -73,11 +84,11 @@ pub(crate) struct Counts {
     pub n_weighted: f64,
 }
 
-/// Row counts of one cell.
+/// Row counts of one domain.
 #[derive(Debug, Clone, Copy, Default)]
-struct CellCount {
-    /// Rows with a value.
-    valid: u32,
+struct DomainCount {
+    /// Rows of the domain.
+    rows: u32,
     /// Rows with a value and positive weight.
     positive: u32,
     /// Rows with positive weight.
@@ -85,6 +96,11 @@ struct CellCount {
     /// Rows with a missing value.
     missing: u32,
 }
+
+/// Cell flag: at least one row with a value.
+const PRESENT: u8 = 1;
+/// Cell flag: at least one row with a value and positive weight.
+const POSITIVE: u8 = 2;
 
 /// Per-domain results of the core before they become [`Estimate`]s.
 #[derive(Debug, Clone)]
@@ -123,43 +139,53 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
     let nd = cells.n_domains;
     let nc = cells.len();
 
-    // 1. One pass: weighted features per cell.
+    // 1. One pass: weighted features per cell; counts and domain-only
+    //    totals per domain (small, cache-resident arrays).
+    let md = stat.n_domain_totals();
     let mut acc = vec![0.0; nc * m];
-    let mut counts = vec![CellCount::default(); nc];
+    let mut dom_acc = vec![0.0; nd * md];
+    let mut flags = vec![0u8; nc];
+    let mut dcount = vec![DomainCount::default(); nd];
     for (i, (&c, &w)) in cells.cell_of_row.iter().zip(&s.weights).enumerate() {
         if c == MISSING {
             continue;
         }
         let c = c as usize;
-        let cc = &mut counts[c];
-        let pos = u32::from(w > 0.0);
-        cc.weighted += pos;
+        let d = cells.cell_domain[c] as usize;
+        let dc = &mut dcount[d];
+        let pos = w > 0.0;
+        dc.weighted += u32::from(pos);
         if stat.accumulate(i, w, &mut acc[c * m..(c + 1) * m]) {
-            cc.valid += 1;
-            cc.positive += pos;
+            if md > 0 {
+                stat.accumulate_domain(i, w, &mut dom_acc[d * md..(d + 1) * md]);
+            }
+            dc.positive += u32::from(pos);
+            flags[c] |= PRESENT | if pos { POSITIVE } else { 0 };
         } else {
-            cc.missing += 1;
+            dc.missing += 1;
         }
+        dc.rows += 1;
     }
-    let present: Vec<bool> = counts.iter().map(|c| c.valid > 0).collect();
-    let positive: Vec<u32> = counts.iter().map(|c| c.positive).collect();
+    let present: Vec<bool> = flags.iter().map(|f| f & PRESENT != 0).collect();
 
     // 2. Domain totals and counts.
     let mut totals = vec![0.0; nd * m];
-    let mut n = vec![0.0; nd];
-    let mut n_weighted = vec![0.0; nd];
-    let mut missing = vec![0usize; nd];
-    let mut has_rows = vec![false; nd];
-    for (c, cc) in counts.iter().enumerate() {
+    for c in 0..nc {
         let d = cells.cell_domain[c] as usize;
         for j in 0..m {
             totals[d * m + j] += acc[c * m + j];
         }
-        n[d] += f64::from(cc.positive);
-        n_weighted[d] += f64::from(cc.weighted);
-        missing[d] += cc.missing as usize;
-        has_rows[d] |= cc.valid + cc.missing > 0;
     }
+    let n: Vec<f64> = dcount.iter().map(|c| f64::from(c.positive)).collect();
+    let n_weighted: Vec<f64> = dcount.iter().map(|c| f64::from(c.weighted)).collect();
+    let missing: Vec<usize> = dcount.iter().map(|c| c.missing as usize).collect();
+    let has_rows: Vec<bool> = dcount.iter().map(|c| c.rows > 0).collect();
+    // Totals followed by the domain-only totals, for `srs_spread`/`cases`.
+    let all_totals = |d: usize| -> Vec<f64> {
+        let mut t = totals[d * m..(d + 1) * m].to_vec();
+        t.extend_from_slice(&dom_acc[d * md..(d + 1) * md]);
+        t
+    };
 
     let mut theta = vec![0.0; nd * k];
     let mut jac = vec![0.0; nd * k * m];
@@ -172,7 +198,7 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
         };
         stat.evaluate(t, counts, &mut theta[d * k..(d + 1) * k]);
         stat.jacobian(t, counts, &mut jac[d * k * m..(d + 1) * k * m]);
-        stat.cases(t, n[d], &mut cases[d * k..(d + 1) * k]);
+        stat.cases(&all_totals(d), n[d], &mut cases[d * k..(d + 1) * k]);
     }
 
     // 3. Linearised cell totals J_d · S_cell.
@@ -221,10 +247,10 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
     // Design effects as R's `deff = TRUE` / `"replace"`.
     let mut deff = vec![f64::NAN; nd * k];
     for d in 0..nd {
-        let t = &totals[d * m..(d + 1) * m];
+        let t = all_totals(d);
         let big_n = t[0];
         let nn = n[d];
-        let Some(spread) = stat.srs_spread(t, nn, &jac[d * k * m..(d + 1) * k * m]) else {
+        let Some(spread) = stat.srs_spread(&t, nn, &jac[d * k * m..(d + 1) * k * m]) else {
             continue;
         };
         for o in 0..k {
@@ -244,7 +270,7 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
         }
     }
 
-    let mut df = domain_df(design, cells, &cell_totals, &positive);
+    let mut df = domain_df(design, cells, &cell_totals, &flags);
     if let Some(rdf) = crate::weighting::design::replicate_df(design) {
         df.fill(rdf); // R's degf of a replicate design
     }
@@ -274,7 +300,7 @@ fn domain_df(
     design: &SurveyDesign,
     cells: &CellMap,
     totals: &CellTotals,
-    positive: &[u32],
+    flags: &[u8],
 ) -> Vec<f64> {
     let s = &design.data.structure;
     let nd = cells.n_domains;
@@ -283,7 +309,7 @@ fn domain_df(
     let mut psus = vec![0usize; nd];
     let mut strata = vec![0usize; nd];
     for c in 0..totals.unit.len() {
-        if positive[c] == 0 {
+        if flags[c] & POSITIVE == 0 {
             continue;
         }
         let d = totals.domain[c] as usize;
