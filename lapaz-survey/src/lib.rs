@@ -20,6 +20,7 @@
 
 // Modules in the order data flows (load → design → estimate/weighting →
 // present → problem definition). Keep this order when adding one.
+mod frame;
 pub mod codebook;
 pub mod load;
 pub mod data;

@@ -65,7 +65,7 @@ pub(crate) fn get_column<'a>(
     name: &str,
     role: &str,
 ) -> Result<&'a Column, DesignError> {
-    df.column(name).map_err(|_| DesignError::MissingColumn {
+    crate::frame::column(df, name).ok_or_else(|| DesignError::MissingColumn {
         column: name.to_string(),
         role: role.to_string(),
         available: list_columns(df),

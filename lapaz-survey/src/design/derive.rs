@@ -69,7 +69,7 @@ impl SurveyDesign {
         if is_design_column {
             return Err(DesignError::DesignColumn { column: name });
         }
-        let mut frame = self.data.frame.clone();
+        let mut frame = crate::frame::detached(&self.data.frame);
         frame
             .with_column(column)
             .map_err(|source| DesignError::Polars {

@@ -232,7 +232,7 @@ fn read_variable<'a>(
     statistic: &str,
 ) -> Result<Var<'a>, EstimateError> {
     let df = design.data();
-    let col = df.column(variable).map_err(|_| {
+    let col = crate::frame::column(df, variable).ok_or_else(|| {
         EstimateError::Design(DesignError::MissingColumn {
             column: variable.to_string(),
             role: format!("variable de análisis para {statistic}"),

@@ -256,11 +256,8 @@ impl DomainDesign {
         method: PropCiMethod,
     ) -> Result<EstimateTable, EstimateError> {
         let design = self.design();
-        let is_numeric = design
-            .data()
-            .column(variable)
-            .map(|c| c.dtype().is_primitive_numeric())
-            .unwrap_or(false);
+        let is_numeric = crate::frame::column(design.data(), variable)
+            .is_some_and(|c| c.dtype().is_primitive_numeric());
         let table = if is_numeric {
             let y = numeric_values(design.data(), variable, "variable 0/1 de una proporción")?;
             if let Some((row, v)) = y

@@ -377,6 +377,6 @@ impl Survey {
     /// # Ok(()) }
     /// ```
     pub fn rows<T: DeserializeOwned>(&self, table: Table) -> Result<Vec<T>, LoadError> {
-        frame_rows(self, table, self.table(table))
+        frame_rows(self, table, &self.table(table))
     }
 }

@@ -125,21 +125,31 @@ impl Survey {
     }
 
     /// The households table (`vivienda`): one row per household.
-    pub fn households(&self) -> &DataFrame {
-        &self.households
+    ///
+    /// Like every table accessor, it returns a cheap copy (the columns are
+    /// shared) that works in any later notebook cell; see [`Survey::table`].
+    pub fn households(&self) -> DataFrame {
+        crate::frame::detached(&self.households)
     }
 
     /// The persons table (`persona`): one row per household member.
-    pub fn persons(&self) -> &DataFrame {
-        &self.persons
+    ///
+    /// A cheap copy (the columns are shared); see [`Survey::table`].
+    pub fn persons(&self) -> DataFrame {
+        crate::frame::detached(&self.persons)
     }
 
     /// A table by name.
-    pub fn table(&self, table: Table) -> &DataFrame {
-        match table {
+    ///
+    /// The copy shares the column buffers, so it costs next to nothing, and
+    /// it carries no cached schema: polars lookups by column name on it work
+    /// in whichever notebook cell runs them (evcxr compiles each cell with
+    /// its own copy of polars, whose name hashing differs between cells).
+    pub fn table(&self, table: Table) -> DataFrame {
+        crate::frame::detached(match table {
             Table::Vivienda => &self.households,
             Table::Persona => &self.persons,
-        }
+        })
     }
 
     /// The codebook that typed the tables.
@@ -229,12 +239,11 @@ impl Survey {
             .map(|n| n.as_str())
             .filter(|n| !person_names.contains(n))
             .collect();
-        let household_part = self
-            .households
+        let household_part = crate::frame::detached(&self.households)
             .select(extra)
             .and_then(|h| h.take(&take))
             .map_err(frame_error)?;
-        self.persons
+        crate::frame::detached(&self.persons)
             .hstack(household_part.columns())
             .map_err(frame_error)
     }
@@ -280,7 +289,11 @@ impl Survey {
         });
         let weight_sum = |t: Table| {
             let col = role(t, Role::Weight)?;
-            let series = self.table(t).column(col).ok()?.as_materialized_series();
+            let table = match t {
+                Table::Vivienda => &self.households,
+                Table::Persona => &self.persons,
+            };
+            let series = crate::frame::column(table, col)?.as_materialized_series();
             series.cast(&DataType::Float64).ok()?.f64().ok()?.sum()
         };
         SurveyOverview {
@@ -304,9 +317,12 @@ impl Survey {
 
 /// A column's values as text (Enum → label), `None` for nulls.
 fn string_values(frame: &DataFrame, name: &str) -> Result<Vec<Option<String>>, LoadError> {
-    let series = frame
-        .column(name)
-        .map_err(frame_error)?
+    let series = crate::frame::column(frame, name)
+        .ok_or_else(|| {
+            frame_error(polars::prelude::PolarsError::ColumnNotFound(
+                name.to_string().into(),
+            ))
+        })?
         .as_materialized_series()
         .cast(&DataType::String)
         .map_err(frame_error)?;

@@ -125,15 +125,17 @@ impl Regression {
                 Term::Numeric(c) => (c, false),
                 Term::Categorical(c) => (c, true),
                 Term::Auto(c) => {
-                    let col = frame.column(c).map_err(|_| DesignError::MissingColumn {
-                        column: c.clone(),
-                        role: "predictor".into(),
-                        available: frame
-                            .get_column_names()
-                            .iter()
-                            .map(|s| s.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                    let col = crate::frame::column(frame, c).ok_or_else(|| {
+                        DesignError::MissingColumn {
+                            column: c.clone(),
+                            role: "predictor".into(),
+                            available: frame
+                                .get_column_names()
+                                .iter()
+                                .map(|s| s.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        }
                     })?;
                     let numeric = col.dtype().is_primitive_numeric() || col.dtype().is_bool();
                     (c, !numeric)

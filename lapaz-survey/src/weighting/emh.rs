@@ -125,7 +125,7 @@ fn targets(survey: &Survey) -> Result<Vec<(Vec<String>, f64)>, WeightingError> {
 /// ```
 pub fn calibrate_embedded(survey: &Survey) -> crate::Result<EmhCalibration> {
     let cb = survey.codebook();
-    let mut df = survey.table(Table::Persona).clone();
+    let mut df = survey.table(Table::Persona);
     let ages = numeric_values(&df, "s01a_03", "edad")?;
     let groups: Vec<Option<&str>> = ages.iter().map(|&a| age_group(a)).collect();
     if let Some(row) = groups.iter().position(Option::is_none) {

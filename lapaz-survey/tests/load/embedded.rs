@@ -27,11 +27,9 @@ fn embedded_survey_loads_clean_and_labelled_synthetic() {
     assert!(s.source_label().contains("embebidos"));
     assert!(s.to_string().contains("SINTÉTICOS"));
     // Every codebook column is there, categorical ones as Enum.
+    let persons = s.persons();
     for v in s.codebook().table_variables(Table::Persona) {
-        let col = s
-            .persons()
-            .column(&v.name)
-            .expect("codebook column present");
+        let col = persons.column(&v.name).expect("codebook column present");
         let is_enum = matches!(col.dtype(), DataType::Enum(..));
         assert_eq!(
             is_enum,
@@ -81,15 +79,15 @@ fn row_structs_follow_the_codebook() {
     assert_eq!(personas.len(), s.persons().height());
     // The struct holds the same values as the frame (codes for categoricals).
     let h0 = &hogares[0];
-    let folio = s
-        .households()
+    let households = s.households();
+    let folio = households
         .column("folio")
         .expect("folio")
         .str()
         .expect("str")
         .get(0);
     assert_eq!(Some(h0.folio.as_str()), folio);
-    let md = s.households().column("macrodistrito").expect("md");
+    let md = households.column("macrodistrito").expect("md");
     let label = md
         .as_materialized_series()
         .cast(&DataType::String)

@@ -85,8 +85,8 @@ mod parquet {
         );
         let survey = Survey::open(&path).expect("parquet loads");
         let csv = from_csv();
-        assert!(survey.households().equals_missing(csv.households()));
-        assert!(survey.persons().equals_missing(csv.persons()));
+        assert!(survey.households().equals_missing(&csv.households()));
+        assert!(survey.persons().equals_missing(&csv.persons()));
         let report = survey
             .report()
             .table(lapaz_survey::codebook::Table::Vivienda);
@@ -310,12 +310,12 @@ mod spss {
         let survey = Survey::open(&path).expect(".sav loads");
         let csv = from_csv();
         assert!(
-            survey.households().equals_missing(csv.households()),
+            survey.households().equals_missing(&csv.households()),
             "{}\n{}",
             survey.households(),
             csv.households()
         );
-        assert!(survey.persons().equals_missing(csv.persons()));
+        assert!(survey.persons().equals_missing(&csv.persons()));
         let t = survey.report().table(Table::Persona).expect("report");
         assert!(t.file.ends_with("EH2023_Persona.sav"));
         assert_eq!(t.missing_codes_to_null, [("tothrs".to_string(), 1)]);

@@ -90,15 +90,18 @@ fn columns_get_codebook_dtypes() {
     );
     // Code 5 is the third label.
     assert_eq!(
-        strings(h, "macrodistrito"),
+        strings(&h, "macrodistrito"),
         [
             Some("Cotahuma".into()),
             Some("Max Paredes".into()),
             Some("Sur".into())
         ]
     );
-    assert_eq!(ints(h, "totper"), [Some(2), Some(1), Some(3)]);
-    assert_eq!(floats(h, "factor"), [Some(100.5), Some(120.0), Some(80.25)]);
+    assert_eq!(ints(&h, "totper"), [Some(2), Some(1), Some(3)]);
+    assert_eq!(
+        floats(&h, "factor"),
+        [Some(100.5), Some(120.0), Some(80.25)]
+    );
     assert_eq!(survey.persons().height(), 6);
     assert_eq!(survey.table(Table::Persona).height(), 6);
 }
@@ -108,13 +111,13 @@ fn missing_codes_become_nulls_and_are_counted() {
     let survey = standard();
     let h = survey.households();
     assert_eq!(
-        strings(h, "internet"),
+        strings(&h, "internet"),
         [Some("Sí".into()), None, Some("No".into())]
     );
     // Row 2 is empty (null, not counted), row 3 holds the code 99999.
-    assert_eq!(floats(h, "yhog"), [Some(3500.5), None, None]);
+    assert_eq!(floats(&h, "yhog"), [Some(3500.5), None, None]);
     assert_eq!(
-        ints(survey.persons(), "tothrs"),
+        ints(&survey.persons(), "tothrs"),
         [Some(48), None, None, Some(40), Some(30), None]
     );
     let report = survey.report();
@@ -149,15 +152,15 @@ fn zip_and_folder_load_the_same() {
     let zipped = standard();
     let dir = fixture::folder("same", &fixture::files(VIVIENDA, PERSONA));
     let folder = Survey::open(&dir).expect("folder loads");
-    assert!(zipped.households().equals_missing(folder.households()));
-    assert!(zipped.persons().equals_missing(folder.persons()));
+    assert!(zipped.households().equals_missing(&folder.households()));
+    assert!(zipped.persons().equals_missing(&folder.persons()));
     let from_bytes = Survey::from_zip_bytes(
         fixture::zip(&fixture::files(VIVIENDA, PERSONA)),
         "memoria.zip",
         LoadOptions::default(),
     )
     .expect("bytes load");
-    assert!(zipped.persons().equals_missing(from_bytes.persons()));
+    assert!(zipped.persons().equals_missing(&from_bytes.persons()));
 }
 
 #[test]
@@ -400,15 +403,15 @@ fn a_mapping_loads_an_ine_style_layout() {
     let survey =
         Survey::open_with(&dir, LoadOptions::default().with_mapping(mapping)).expect("loads");
     let h = survey.households();
-    assert_eq!(floats(h, "factor"), [Some(100.5)]);
-    assert_eq!(ints(h, "totper"), [Some(2)]);
-    assert_eq!(strings(h, "nombre_zona"), [Some("Peñalosa".into())]);
+    assert_eq!(floats(&h, "factor"), [Some(100.5)]);
+    assert_eq!(ints(&h, "totper"), [Some(2)]);
+    assert_eq!(strings(&h, "nombre_zona"), [Some("Peñalosa".into())]);
     assert_eq!(
-        strings(h, "internet"),
+        strings(&h, "internet"),
         [Some("No".into())],
         "0 recoded to 2"
     );
-    assert_eq!(floats(h, "yhog"), [None]);
+    assert_eq!(floats(&h, "yhog"), [None]);
     let t = survey.report().table(Table::Vivienda).expect("report");
     assert_eq!(t.null_filled_columns, ["yhog"]);
     assert_eq!(t.ignored_columns, ["otra"]);

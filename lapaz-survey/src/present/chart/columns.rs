@@ -9,7 +9,7 @@ use crate::design::Label;
 use super::PlotError;
 
 fn column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column, PlotError> {
-    df.column(name).map_err(|_| PlotError::MissingColumn {
+    crate::frame::column(df, name).ok_or_else(|| PlotError::MissingColumn {
         column: name.to_owned(),
         available: df
             .get_column_names()
