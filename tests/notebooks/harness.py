@@ -21,6 +21,12 @@ nbclient and then judges every code cell itself. A cell FAILS when:
   in the cell's text or HTML outputs);
 * the cell did not run (the kernel died before it).
 
+evcxr_jupyter forwards a cell's stdout and stderr lines from a background
+thread, and may send the last ones after it has reported the cell finished;
+they then show up under the next cell, or not at all. The runner therefore
+lets each code cell settle before the next one starts and keeps the late
+lines with the cell that printed them (`SettlingClient`).
+
 A cell tagged `raises-error` is the opposite: it must fail (a notebook may
 show an error on purpose), and it passes only if it does.
 
@@ -35,6 +41,8 @@ prints one line per notebook and exits non-zero when any fails.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import queue
 import re
 import sys
 import time
@@ -48,6 +56,11 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 KERNEL_NAME = "lapaz-rust"
 CELL_TIMEOUT = 900  # seconds; a cold kernel compiles polars inside the first cell
 STARTUP_TIMEOUT = 3600
+
+# How long to wait after a cell for evcxr's late stdout/stderr lines, and how
+# long to keep waiting while lines still arrive (seconds).
+SETTLE = 0.3
+SETTLE_IDLE = 0.1
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 FAILURE_TEXT = re.compile(
@@ -171,13 +184,34 @@ def judge(nb: nbformat.NotebookNode) -> list[CellProblem]:
     return problems
 
 
+class SettlingClient(NotebookClient):
+    """An nbclient runner that keeps evcxr's late output with its cell."""
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        if cell.cell_type != "code" or not cell.source.strip() or self.kc is None:
+            return cell
+        await asyncio.sleep(SETTLE)
+        while True:
+            try:
+                msg = await self.kc.iopub_channel.get_msg(timeout=SETTLE_IDLE)
+            except queue.Empty:
+                break
+            if msg["msg_type"] == "stream":
+                content = msg["content"]
+                cell.outputs.append(
+                    nbformat.v4.new_output("stream", name=content.get("name", "stdout"), text=content.get("text", ""))
+                )
+        return cell
+
+
 def execute(path: Path, check_source: bool = True) -> NotebookReport:
     """Runs one notebook in a fresh kernel and judges it."""
     report = NotebookReport(path)
     nb = nbformat.read(path, as_version=4)
     if check_source:
         report.problems.extend(source_problems(nb))
-    client = NotebookClient(
+    client = SettlingClient(
         nb,
         kernel_name=KERNEL_NAME,
         timeout=CELL_TIMEOUT,
