@@ -30,6 +30,12 @@ lines with the cell that printed them (`SettlingClient`).
 A cell tagged `raises-error` is the opposite: it must fail (a notebook may
 show an error on purpose), and it passes only if it does.
 
+Notebooks run as their **solutions edition** (`notebooks/tools/ediciones.py`):
+a solution cell kept as a raw cell, so that a student's "Run all" never
+overwrites their own answer, becomes code and is executed, so every check
+cell must pass. The edition adds a banner cell at the top: cell numbers in
+reports count it.
+
 It also checks a notebook's source: our kernelspec in its metadata, and no
 outputs committed.
 
@@ -50,6 +56,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "notebooks" / "tools"))
+import ediciones  # noqa: E402  (the editions tool lives with the notebooks)
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -205,12 +214,15 @@ class SettlingClient(NotebookClient):
         return cell
 
 
-def execute(path: Path, check_source: bool = True) -> NotebookReport:
-    """Runs one notebook in a fresh kernel and judges it."""
+def execute(path: Path, check_source: bool = True, solutions: bool = True) -> NotebookReport:
+    """Runs one notebook (its solutions edition unless told otherwise) in a
+    fresh kernel and judges it."""
     report = NotebookReport(path)
     nb = nbformat.read(path, as_version=4)
     if check_source:
         report.problems.extend(source_problems(nb))
+    if solutions:
+        nb = ediciones.edicion_soluciones(nb)
     client = SettlingClient(
         nb,
         kernel_name=KERNEL_NAME,

@@ -59,7 +59,7 @@ def test_fixtures(fixtures: list[Path], results: Results) -> None:
     """Each fixture cell that breaks a rule must be flagged, for its reason;
     every other cell must pass; and the notebook as a whole must fail."""
     for path in fixtures:
-        report = harness.execute(path, check_source=True)
+        report = harness.execute(path, check_source=True, solutions=False)
         by_cell: dict[int, list[str]] = {}
         for p in report.problems:
             by_cell.setdefault(p.index, []).append(str(p))
