@@ -164,6 +164,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("edicion", choices=["estudiante", "soluciones", "revisar"])
     parser.add_argument("cuadernos", nargs="+", type=Path)
     parser.add_argument("-o", "--salida", type=Path, help="carpeta donde escribir las ediciones")
+    parser.add_argument(
+        "--conservar",
+        action="store_true",
+        help="no reemplazar un cuaderno que ya existe en la salida (el trabajo de un estudiante)",
+    )
     args = parser.parse_args(argv)
 
     failed = False
@@ -186,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         target = args.salida / path.name
         if target.resolve() == path.resolve():
             parser.error(f"la salida {target} sobrescribiría el original")
+        if args.conservar and target.exists():
+            print(f"{args.edicion}: {target} ya existe; se conserva (bórrelo para recibir la versión nueva)")
+            continue
         nbformat.validate(edition)
         nbformat.write(edition, target)
         print(f"{args.edicion}: {path} → {target}")

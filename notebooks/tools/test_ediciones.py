@@ -96,6 +96,26 @@ class Editions(unittest.TestCase):
             self.assertEqual(run.returncode, 1)
             self.assertIn("✘", run.stdout)
 
+    def test_keep_existing_never_replaces_a_students_notebook(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp) / "cuaderno.ipynb"
+            nbformat.write(sample(), src)
+            out = Path(tmp) / "estudiantes"
+            out.mkdir()
+            work = out / "cuaderno.ipynb"
+            work.write_text("el trabajo del estudiante")
+            script = Path(__file__).parent / "ediciones.py"
+            args = [sys.executable, script, "estudiante", src, "-o", out, "--conservar"]
+            run = subprocess.run(args, capture_output=True, text=True)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            self.assertEqual(work.read_text(), "el trabajo del estudiante")
+            self.assertIn("se conserva", run.stdout)
+            work.unlink()
+            run = subprocess.run(args, capture_output=True, text=True)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            written = nbformat.read(work, as_version=4)
+            self.assertFalse(any("solucion" in c.metadata.get("tags", []) for c in written.cells))
+
 
 if __name__ == "__main__":
     unittest.main()
