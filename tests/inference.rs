@@ -13,7 +13,6 @@
 //!   in the R script by inverting the score test numerically (`"source": "independent"`).
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use lapaz_survey::design::{DesignSpec, Filter, SurveyDesign};
 use lapaz_survey::estimate::quantile::weighted_quantile;
@@ -22,7 +21,7 @@ use lapaz_survey::estimate::{
     WoodruffInterval, contrast,
 };
 use lapaz_survey::polars::prelude::*;
-use lapaz_survey_tests::{assert_close, tests_dir};
+use lapaz_survey_tests::{assert_close, read_csv, tests_dir};
 use serde_json::Value;
 
 const REL: f64 = 1e-9;
@@ -71,43 +70,6 @@ fn close(what: &str, got: f64, want: f64, rel: f64) {
     } else {
         assert_close(what, got, want, rel);
     }
-}
-
-/// Reads one of the exported CSVs: a column is Float64 when every value other than `NA` parses
-/// as a number, String otherwise.
-fn read_csv(path: &Path) -> DataFrame {
-    let mut reader = csv::Reader::from_path(path).expect("exported CSV exists");
-    let headers: Vec<String> = reader
-        .headers()
-        .expect("header")
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let mut cols: Vec<Vec<Option<String>>> = vec![Vec::new(); headers.len()];
-    for rec in reader.records() {
-        let rec = rec.expect("CSV record");
-        for (j, v) in rec.iter().enumerate() {
-            cols[j].push(if v == "NA" { None } else { Some(v.to_string()) });
-        }
-    }
-    let columns: Vec<Column> = headers
-        .iter()
-        .zip(cols)
-        .map(|(name, values)| {
-            let numeric: Option<Vec<Option<f64>>> = values
-                .iter()
-                .map(|v| match v {
-                    None => Some(None),
-                    Some(s) => s.parse::<f64>().ok().map(Some),
-                })
-                .collect();
-            match numeric {
-                Some(x) => Series::new(name.as_str().into(), x).into_column(),
-                None => Series::new(name.as_str().into(), values).into_column(),
-            }
-        })
-        .collect();
-    DataFrame::new_infer_height(columns).expect("frame")
 }
 
 /// The data with the derived columns the R script makes: `band` (api00 cut at the JSON's
