@@ -25,10 +25,19 @@ dependency fresh and only the cell crate itself is compiled.
 
 Folders of kernels that have ended are removed by the next launch.
 
+A spare kernel started ahead of need by the warm-spare provisioner
+(pool/lapaz_pool.py) waits up to LAPAZ_SPARE_DELAY seconds before it starts,
+so that it does not compete with the kernel a student is waiting for; it
+starts at once when the provisioner hands it out (it creates
+`<connection file>.go`). Every kernel asks Linux to be stopped when the
+process that launched it (Jupyter) dies, so no spare outlives its server.
+
 Environment (set in kernel.json by the set-up):
   LAPAZ_HOME            where the set-up installed everything
   LAPAZ_KERNEL_TMPDIR   optional: use this build folder as is (no copy);
                         the set-up uses it to build the template itself.
+  LAPAZ_SPARE_DELAY     seconds a spare waits before starting (set by the
+                        provisioner; absent or 0: start at once).
 """
 
 from __future__ import annotations
@@ -145,11 +154,42 @@ def sweep(runs: Path) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def stop_with_parent() -> None:
+    """Linux: SIGTERM this process (and, after exec, the kernel) when the
+    process that launched it exits. Survives exec; a no-op elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, 15)  # SIGTERM
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent is already gone
+        sys.exit(0)
+
+
+def wait_until_needed(connection_file: str) -> None:
+    """A spare kernel waits (LAPAZ_SPARE_DELAY seconds, or until it is handed out)."""
+    try:
+        delay = float(os.environ.get("LAPAZ_SPARE_DELAY", "0"))
+    except ValueError:
+        delay = 0.0
+    go = Path(connection_file + ".go")
+    deadline = time.monotonic() + delay
+    while time.monotonic() < deadline and not go.exists():
+        time.sleep(0.2)
+
+
 def main() -> int:
     if len(sys.argv) != 2:
         print("uso: lapaz-kernel.py <archivo de conexión>", file=sys.stderr)
         return 2
     connection_file = sys.argv[1]
+    stop_with_parent()
+    wait_until_needed(connection_file)
     home = lapaz_home()
     evcxr = home / "cargo" / "bin" / "evcxr_jupyter"
     template = home / "kernel" / "template"
