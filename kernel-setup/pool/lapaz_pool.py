@@ -19,9 +19,15 @@ against it), and never on a restart: a restarted kernel must keep its ports,
 because the clients already connected to them stay connected. Spares are stopped when the process that started them exits
 (and the launcher asks Linux to stop a kernel whose parent died).
 
-Select it in kernel.json: "metadata": {"kernel_provisioner":
-{"provisioner_name": "lapaz-warm-spare"}}. Set LAPAZ_SPARE=0 to turn spares
-off (each kernel then starts cold, as with the default provisioner).
+It is selected as the *default* provisioner of our own Jupyter processes
+(`kernel-setup/run-notebooks` passes
+`--KernelProvisionerFactory.default_provisioner_name=lapaz-warm-spare`, the
+notebook tests call `use_warm_spares()`), not in kernel.json: a kernel spec
+that names a provisioner is hidden from every Jupyter that lacks it (VS Code,
+a user's own JupyterLab), and ours must stay usable there. Spares are made
+only for kernel specs marked `"metadata": {"lapaz_survey": true}`; other
+kernels launch as with the default provisioner. Set LAPAZ_SPARE=0 to turn
+spares off.
 """
 
 from __future__ import annotations
@@ -85,6 +91,14 @@ def spares_enabled() -> bool:
     return os.environ.get("LAPAZ_SPARE", "1") != "0"
 
 
+def use_warm_spares() -> None:
+    """Makes this provisioner the default one of the current process (what
+    `--KernelProvisionerFactory.default_provisioner_name` does for a server)."""
+    from jupyter_client.provisioning import KernelProvisionerFactory
+
+    KernelProvisionerFactory.instance().default_provisioner_name = "lapaz-warm-spare"
+
+
 class WarmSpareProvisioner(LocalProvisioner):
     """LocalProvisioner that adopts a warm spare kernel when one is ready."""
 
@@ -95,6 +109,8 @@ class WarmSpareProvisioner(LocalProvisioner):
         return ("\0".join(self.kernel_spec.argv), str(cwd or os.getcwd()))
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        if not self.kernel_spec.metadata.get("lapaz_survey"):
+            return await super().launch_kernel(cmd, **kwargs)
         key = self._spare_key(kwargs.get("cwd"))
         restart = self._launched
         self._launched = True

@@ -59,6 +59,13 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "notebooks" / "tools"))
 import ediciones  # noqa: E402  (the editions tool lives with the notebooks)
+
+try:  # the set-up installs the warm-spare provisioner (kernel-setup/pool) into the venv
+    from lapaz_pool import use_warm_spares
+
+    use_warm_spares()  # each notebook's kernel warms up while the previous one runs
+except ImportError:
+    pass
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
