@@ -14,6 +14,10 @@
 //! Modules follow the way data flows: codebook and loaders → the embedded
 //! data → designs → estimates, weighting and quality flags → presentation →
 //! problem definition.
+//!
+//! **Start here:** the [`tutorial`] walks through the crate on the embedded
+//! survey, from loading to the problem tree; the [`cookbook`] answers
+//! specific questions with short runnable recipes.
 
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -35,6 +39,8 @@ pub mod present;
 // Problem definition comes last: it consumes every layer above.
 pub mod problem;
 pub mod teaching;
+pub mod tutorial;
+pub mod cookbook;
 pub mod prelude;
 
 mod error;
