@@ -178,12 +178,13 @@
 //! let households = survey.design()?;
 //! let cepal = households.with_reliability(ReliabilityRule::cepal_2023());
 //!
-//! // Internet access in Hampaturi: 14.5 % with a CV of 24 %.
+//! // Internet access in Hampaturi: 14.5 %, from about 20 households that have it.
 //! let ine = households.by(["macrodistrito"])?.prop("internet")?;
 //! let eclac = cepal.by(["macrodistrito"])?.prop("internet")?;
-//! let flag = |t: &EstimateTable| t.find(&["Hampaturi"], Some("Sí")).map(|e| e.quality);
-//! assert_eq!(flag(&ine), Some(Quality::Caution));
-//! assert_eq!(flag(&eclac), Some(Quality::Unreliable)); // log-CV above 0.175
+//! let flag = |t: &EstimateTable| t.find(&["Hampaturi"], Some("Sí")).map(|e| (e.quality, e.n_cases));
+//! assert!(matches!(flag(&ine), Some((Quality::Caution, _)))); // INE: SE above p^(2/3)/9
+//! // CEPAL: fewer than 30 unweighted cases behind a proportion is not reliable.
+//! assert!(matches!(flag(&eclac), Some((Quality::Unreliable, cases)) if cases < 30));
 //!
 //! // Cable-car users in San Antonio: a design effect below 1 is not
 //! // reliable under CEPAL unless the domain was planned (and n ≥ 100).
