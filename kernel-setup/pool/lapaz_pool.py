@@ -99,6 +99,67 @@ def use_warm_spares() -> None:
     KernelProvisionerFactory.instance().default_provisioner_name = "lapaz-warm-spare"
 
 
+def start_spare(
+    key: tuple[str, str],
+    argv: list[str],
+    env: dict[str, str],
+    cwd: str,
+    ip: str = "127.0.0.1",
+    transport: str = "tcp",
+    signature_scheme: str = "hmac-sha256",
+    kernel_name: str = "",
+    delay: str | None = None,
+) -> None:
+    """Starts a spare kernel for `key` with its own connection file."""
+    fname, cfg = write_connection_file(
+        ip=ip,
+        key=os.urandom(16).hex().encode(),
+        transport=transport,
+        signature_scheme=signature_scheme,
+        kernel_name=kernel_name,
+    )
+    info = dict(cfg)
+    info["key"] = cfg["key"].encode() if isinstance(cfg["key"], str) else cfg["key"]
+    cmd = [a.replace("{connection_file}", fname) for a in argv]
+    env = dict(env)
+    env.pop("JPY_SESSION_NAME", None)
+    env["LAPAZ_SPARE_DELAY"] = delay if delay is not None else os.environ.get("LAPAZ_SPARE_DELAY", "45")
+    try:
+        process = launch_kernel(cmd, env=env, cwd=cwd)
+    except Exception:  # a spare is an optimisation: never fail because of it
+        remove_files(fname)
+        return
+    _SPARES[key] = _Spare(process, info, fname, cwd)
+
+
+# --- Jupyter server extension: a first spare as soon as JupyterLab starts ---
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    return [{"module": "lapaz_pool"}]
+
+
+def _load_jupyter_server_extension(serverapp: Any) -> None:
+    """Starts a spare of our kernel when the server starts, so that even the
+    first notebook a student opens finds a warm kernel. The working folder is
+    `LAPAZ_SPARE_CWD` (run-notebooks sets the students' folder) or the
+    server's root."""
+    if not spares_enabled():
+        return
+    try:
+        spec = serverapp.kernel_spec_manager.get_kernel_spec(os.environ.get("LAPAZ_SPARE_KERNEL", "lapaz-rust"))
+    except Exception:
+        return
+    if not spec.metadata.get("lapaz_survey"):
+        return
+    cwd = os.environ.get("LAPAZ_SPARE_CWD") or str(serverapp.root_dir)
+    env = dict(os.environ)
+    env.update(spec.env or {})
+    key = ("\0".join(spec.argv), os.path.realpath(cwd))
+    start_spare(key, spec.argv, env, cwd, delay="0")
+    serverapp.log.info("lapaz_pool: spare kernel starting for %s", cwd)
+
+
 class WarmSpareProvisioner(LocalProvisioner):
     """LocalProvisioner that adopts a warm spare kernel when one is ready."""
 
@@ -106,7 +167,7 @@ class WarmSpareProvisioner(LocalProvisioner):
     _launched = False  # a second launch by the same provisioner is a restart
 
     def _spare_key(self, cwd: Any) -> tuple[str, str]:
-        return ("\0".join(self.kernel_spec.argv), str(cwd or os.getcwd()))
+        return ("\0".join(self.kernel_spec.argv), os.path.realpath(str(cwd or os.getcwd())))
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
         if not self.kernel_spec.metadata.get("lapaz_survey"):
@@ -141,27 +202,16 @@ class WarmSpareProvisioner(LocalProvisioner):
 
     def _start_spare(self, key: tuple[str, str], kwargs: dict[str, Any]) -> None:
         km = self.parent
-        fname, cfg = write_connection_file(
-            ip=getattr(km, "ip", "127.0.0.1") or "127.0.0.1",
-            key=os.urandom(16).hex().encode(),
+        start_spare(
+            key,
+            self.kernel_spec.argv,
+            dict(kwargs.get("env") or os.environ),
+            str(kwargs.get("cwd") or os.getcwd()),
+            ip=getattr(km, "ip", "") or "127.0.0.1",
             transport=getattr(km, "transport", "tcp"),
             signature_scheme=getattr(getattr(km, "session", None), "signature_scheme", "hmac-sha256"),
             kernel_name=getattr(km, "kernel_name", ""),
         )
-        info = dict(cfg)
-        info["key"] = cfg["key"].encode() if isinstance(cfg["key"], str) else cfg["key"]
-        cmd = [a.replace("{connection_file}", fname) for a in self.kernel_spec.argv]
-        env = dict(kwargs.get("env") or os.environ)
-        env.pop("JPY_SESSION_NAME", None)
-        env["LAPAZ_SPARE_DELAY"] = os.environ.get("LAPAZ_SPARE_DELAY", "45")
-        launch_kwargs = {k: v for k, v in kwargs.items() if k in ("cwd", "stdin", "stdout", "stderr")}
-        launch_kwargs["env"] = env
-        try:
-            process = launch_kernel(cmd, **launch_kwargs)
-        except Exception:  # a spare is an optimisation: never fail the real launch
-            remove_files(fname)
-            return
-        _SPARES[key] = _Spare(process, info, fname, str(kwargs.get("cwd") or os.getcwd()))
 
     async def cleanup(self, restart: bool = False) -> None:
         await super().cleanup(restart=restart)
