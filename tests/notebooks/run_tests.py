@@ -106,8 +106,12 @@ def test_browser(html: Path, tables: int, svgs: int, results: Results) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=REPO / "build" / "notebooks")
-    ap.add_argument("--browser-tables", type=int, default=1)
-    ap.add_argument("--browser-svgs", type=int, default=0)
+    # What 00-introduccion's HTML (the first notebook) draws: 8 tables (survey summary,
+    # households frame, codebook entry, weighted/unweighted comparison, three estimate tables,
+    # the problem tree's baseline) and 3 SVGs (bar chart, dot chart, problem tree). Lower
+    # bounds: fewer means something stopped rendering.
+    ap.add_argument("--browser-tables", type=int, default=8)
+    ap.add_argument("--browser-svgs", type=int, default=3)
     ap.add_argument("--only", choices=["sources", "fixtures", "notebooks"], help="run one group")
     args = ap.parse_args()
 
