@@ -4,6 +4,10 @@
 //! notebook needs a single dependency line.
 
 pub use crate::codebook::{Codebook, Language, Table, VarType, Variable};
+pub use crate::design::{DesignSpec, Filter, LonelyPsu, SurveyDesign};
+pub use crate::estimate::{
+    Estimate, EstimateTable, PropCiMethod, QuantileRule, Statistic, TestResult,
+};
 pub use crate::load::{ColumnMapping, LoadError, LoadOptions, LoadReport, Survey, TextEncoding};
 pub use crate::model::{Family, Regression, RegressionTable};
 #[cfg(feature = "plot")]
@@ -11,9 +15,10 @@ pub use crate::present::{
     BarChart, DotChart, FrameHtml, Histogram, Html, PlotError, Pyramid, StackedBars,
 };
 pub use crate::problem::{
-    Cause, CoefficientEvidence, DataSource, DomainEvidence, Effect, Figure, Population,
+    Cause, CoefficientEvidence, DataSource, DomainEvidence, Effect, Ficha, Figure, Population,
     ProblemTree, TestEvidence,
 };
+pub use crate::quality::Quality;
 pub use crate::teaching::{
     Check, Tolerance, check_bool, check_choice, check_estimate, check_number, check_options,
 };
