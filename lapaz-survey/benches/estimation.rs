@@ -117,11 +117,24 @@ fn thread_cpu() -> Option<Duration> {
     Some(Duration::from_nanos(ns))
 }
 
-/// Median over `REPS` repetitions of the time per call: thread CPU time
-/// when the system reports it (the estimators are single-threaded; it is
-/// counted in scheduler ticks, so each repetition calls `f` until 100 ms
-/// have accumulated), wall time otherwise.
+/// The least, over `REPS` repetitions, of the time per call (other
+/// processes sharing the machine only ever add time — cache misses, a lower
+/// clock — so the least is the steadiest figure): thread CPU time when the
+/// system reports it (the estimators are single-threaded; it is counted in
+/// scheduler ticks, so each repetition calls `f` until 100 ms have
+/// accumulated), wall time otherwise. With `LAPAZ_BENCH_CALLS=k` in the
+/// environment: just `k` calls and no timing, for instruction counts under
+/// a profiler (`valgrind --tool=callgrind`).
 fn time<T>(mut f: impl FnMut() -> T) -> Duration {
+    if let Some(calls) = std::env::var("LAPAZ_BENCH_CALLS")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+    {
+        for _ in 0..calls {
+            black_box(f());
+        }
+        return Duration::from_nanos(1);
+    }
     let mut times: Vec<Duration> = (0..REPS)
         .map(|_| {
             let (wall, cpu) = (Instant::now(), thread_cpu());
@@ -140,7 +153,7 @@ fn time<T>(mut f: impl FnMut() -> T) -> Duration {
         })
         .collect();
     times.sort();
-    times[REPS / 2]
+    times[0]
 }
 
 /// The floor: `Σw` and `Σw·y` per group, one pass over plain slices.
@@ -156,6 +169,23 @@ fn grouped_sums(w: &[f64], y: &[f64], group: &[u32], groups: usize) -> Vec<f64> 
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
+}
+
+/// Operations to run: the benchmark's arguments (cargo passes `--bench`,
+/// which is skipped) are substrings of the operation names; none runs all.
+fn selected(what: &str) -> bool {
+    let wanted: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    wanted.is_empty() || wanted.iter().any(|w| what.contains(w.as_str()))
+}
+
+/// Times `f` and prints it beside `floor`, when `what` is selected.
+fn run<T>(what: &str, floor: Duration, f: impl FnMut() -> T) {
+    if selected(what) {
+        row(what, time(f), floor);
+    }
 }
 
 fn row(what: &str, t: Duration, floor: Duration) {
@@ -174,9 +204,9 @@ fn main() {
     println!(
         "tiempo: {}",
         if thread_cpu().is_some() {
-            "CPU del hilo por llamada (mediana de 5)"
+            "CPU del hilo por llamada (la menor de 5 repeticiones)"
         } else {
-            "reloj por llamada (mediana de 5)"
+            "reloj por llamada (la menor de 5 repeticiones)"
         }
     );
     println!(
@@ -198,56 +228,66 @@ fn main() {
         .weights("factor")
         .strata("estrato")
         .cluster("upm");
-    let build = time(|| SurveyDesign::new(data.frame.clone(), spec.clone()).expect("design"));
-    row("diseño (estratos + UPM, 1M filas)", build, floor_one);
     let spec2 = DesignSpec::new()
         .strata("estrato")
         .clusters(["upm", "hogar"])
         .fpcs(["fpc1", "fpc2"]);
-    let build2 = time(|| SurveyDesign::new(data.frame.clone(), spec2.clone()).expect("design"));
-    row("diseño bietápico con fpc", build2, floor_one);
+    run("diseño (estratos + UPM, 1M filas)", floor_one, || {
+        SurveyDesign::new(data.frame.clone(), spec.clone()).expect("design")
+    });
+    run("diseño bietápico con fpc", floor_one, || {
+        SurveyDesign::new(data.frame.clone(), spec2.clone()).expect("design")
+    });
 
     let design = SurveyDesign::new(data.frame.clone(), spec).expect("design");
     let design2 = SurveyDesign::new(data.frame.clone(), spec2).expect("design");
-    let mean = time(|| design.mean("ingreso").expect("mean"));
-    row("media", mean, floor_one);
-    let total = time(|| design.total("ingreso").expect("total"));
-    row("total", total, floor_one);
-    let by = time(|| {
+    run("media", floor_one, || design.mean("ingreso").expect("mean"));
+    run("total", floor_one, || {
+        design.total("ingreso").expect("total")
+    });
+    run("media por 100 dominios (by + media)", floor_dom, || {
         design
             .by(["dominio"])
             .expect("by")
             .mean("ingreso")
             .expect("mean")
     });
-    row("media por 100 dominios (by + media)", by, floor_dom);
     let view = design.by(["dominio"]).expect("by");
-    let by_reuse = time(|| view.mean("ingreso").expect("mean"));
-    row(
-        "media por 100 dominios (by reutilizado)",
-        by_reuse,
-        floor_dom,
-    );
-    let by2 = time(|| {
-        design2
-            .by(["dominio"])
-            .expect("by")
-            .mean("ingreso")
-            .expect("mean")
+    run("media por 100 dominios (by reutilizado)", floor_dom, || {
+        view.mean("ingreso").expect("mean")
     });
-    row("media por 100 dominios, bietápico con fpc", by2, floor_dom);
-    let ratio = time(|| design.ratio("gasto", "ingreso").expect("ratio"));
-    row("razón", ratio, floor_ratio);
-    let median = time(|| design.median("ingreso").expect("median"));
-    row("mediana con IC (Woodruff)", median, floor_one);
-    let median_by = time(|| {
+    run("total por 100 dominios (by reutilizado)", floor_dom, || {
+        view.total("ingreso").expect("total")
+    });
+    run(
+        "razón por 100 dominios (by reutilizado)",
+        floor_dom,
+        || view.ratio("gasto", "ingreso").expect("ratio"),
+    );
+    run(
+        "media por 100 dominios, bietápico con fpc",
+        floor_dom,
+        || {
+            design2
+                .by(["dominio"])
+                .expect("by")
+                .mean("ingreso")
+                .expect("mean")
+        },
+    );
+    run("razón", floor_ratio, || {
+        design.ratio("gasto", "ingreso").expect("ratio")
+    });
+    run("mediana con IC (Woodruff)", floor_one, || {
+        design.median("ingreso").expect("median")
+    });
+    run("mediana con IC por 100 dominios", floor_dom, || {
         design
             .by(["dominio"])
             .expect("by")
             .median("ingreso")
             .expect("median")
     });
-    row("mediana con IC por 100 dominios", median_by, floor_dom);
 
     // Replicate weights (weighting layer): 100 Rao–Wu bootstrap replicates.
     let boot = |d: &SurveyDesign| {
@@ -257,37 +297,39 @@ fn main() {
         })
         .expect("replicates")
     };
-    let rep_build = time(|| boot(&design));
-    row("100 réplicas bootstrap: construcción", rep_build, floor_one);
-    let rep = boot(&design);
-    let rep_mean = time(|| rep.mean("ingreso").expect("mean"));
-    row("100 réplicas bootstrap: media", rep_mean, floor_one);
-    let rep_by = time(|| {
-        rep.by(["dominio"])
-            .expect("by")
-            .mean("ingreso")
-            .expect("mean")
+    run("100 réplicas bootstrap: construcción", floor_one, || {
+        boot(&design)
     });
-    row(
-        "100 réplicas bootstrap: media por 100 dominios",
-        rep_by,
-        floor_dom,
-    );
-    let rep_all = time(|| {
-        let r = boot(&design);
-        let m = r.mean("ingreso").expect("mean");
-        (
-            m,
-            r.by(["dominio"])
-                .expect("by")
-                .mean("ingreso")
-                .expect("mean"),
-        )
-    });
-    row(
+    if selected("100 réplicas") {
+        let rep = boot(&design);
+        run("100 réplicas bootstrap: media", floor_one, || {
+            rep.mean("ingreso").expect("mean")
+        });
+        run(
+            "100 réplicas bootstrap: media por 100 dominios",
+            floor_dom,
+            || {
+                rep.by(["dominio"])
+                    .expect("by")
+                    .mean("ingreso")
+                    .expect("mean")
+            },
+        );
+    }
+    run(
         "100 réplicas: construcción + media + por dominio",
-        rep_all,
         floor_dom,
+        || {
+            let r = boot(&design);
+            let m = r.mean("ingreso").expect("mean");
+            (
+                m,
+                r.by(["dominio"])
+                    .expect("by")
+                    .mean("ingreso")
+                    .expect("mean"),
+            )
+        },
     );
 
     let t = view.mean("ingreso").expect("mean");

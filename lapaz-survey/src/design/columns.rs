@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use polars::prelude::{Column, DataFrame, DataType};
+use polars::prelude::{ChunkedArray, Column, DataFrame, DataType, PolarsNumericType, Series};
 
 use super::error::{DesignError, list_columns};
 use crate::codebook::Codebook;
@@ -153,33 +153,46 @@ pub(crate) fn codes_of(
     let series = col.as_materialized_series();
     match series.dtype() {
         DataType::Enum(fcats, _) => {
-            let cats: Vec<String> = fcats
+            let variable = codebook.and_then(|cb| cb.variable(name));
+            let labels = fcats
                 .categories()
                 .values_iter()
-                .map(|s| s.to_string())
-                .collect();
-            let variable = codebook.and_then(|cb| cb.variable(name));
-            let labels = cats
-                .iter()
                 .map(|es| {
                     let en = variable
-                        .and_then(|v| v.values.iter().find(|l| &l.es == es))
+                        .and_then(|v| v.values.iter().find(|l| l.es == es))
                         .map(|l| l.en.clone())
-                        .unwrap_or_else(|| es.clone());
-                    Label { es: es.clone(), en }
+                        .unwrap_or_else(|| es.to_string());
+                    Label {
+                        es: es.to_string(),
+                        en,
+                    }
                 })
                 .collect();
-            let phys = series
-                .to_physical_repr()
-                .cast(&DataType::UInt32)
-                .map_err(polars_err(name))?;
-            let ca = phys.u32().map_err(polars_err(name))?;
-            let codes = ca.iter().map(|c| c.unwrap_or(MISSING)).collect();
+            // The physical codes are the category positions: read them from
+            // the column's buffers, no cast and no strings.
+            let codes = physical_codes(series).ok_or_else(|| DesignError::WrongType {
+                column: name.to_string(),
+                role: role.to_string(),
+                expected: "categórica".into(),
+                found: series.dtype().to_string(),
+            })?;
             Ok(Codes { codes, labels })
         }
-        DataType::Categorical(_, _) | DataType::String => {
-            let s = series.cast(&DataType::String).map_err(polars_err(name))?;
-            let ca = s.str().map_err(polars_err(name))?;
+        DataType::Categorical(_, mapping) => {
+            // Physical ids index the column's string mapping; only the
+            // distinct ids are turned into text, then sorted.
+            let ids = physical_codes(series).ok_or_else(|| DesignError::WrongType {
+                column: name.to_string(),
+                role: role.to_string(),
+                expected: "categórica".into(),
+                found: series.dtype().to_string(),
+            })?;
+            Ok(dense_ids(&ids, |id| {
+                mapping.cat_to_str(id).unwrap_or_default()
+            }))
+        }
+        DataType::String => {
+            let ca = series.str().map_err(polars_err(name))?;
             Ok(dense_codes(ca.iter(), |v| v.to_string(), |a, b| a.cmp(b)))
         }
         DataType::Boolean => {
@@ -210,6 +223,83 @@ pub(crate) fn codes_of(
             expected: "categórica, texto, entera o numérica".into(),
             found: other.to_string(),
         }),
+    }
+}
+
+/// The physical codes of an `Enum` or `Categorical` column (category
+/// positions, or ids in its string mapping), [`MISSING`] where null, read
+/// straight from the column's buffers; `None` for other types.
+fn physical_codes(series: &Series) -> Option<Vec<u32>> {
+    fn read<T>(ca: &ChunkedArray<T>) -> Vec<u32>
+    where
+        T: PolarsNumericType,
+        T::Native: Into<u32>,
+    {
+        let mut out = Vec::with_capacity(ca.len());
+        for chunk in ca.downcast_iter() {
+            let values = chunk.values().as_slice();
+            match chunk.validity() {
+                Some(valid) if valid.unset_bits() > 0 => out.extend(
+                    values
+                        .iter()
+                        .zip(valid.iter())
+                        .map(|(&v, ok)| if ok { v.into() } else { MISSING }),
+                ),
+                _ => out.extend(values.iter().map(|&v| v.into())),
+            }
+        }
+        out
+    }
+    if let Ok(ca) = series.cat8() {
+        Some(read(ca.physical()))
+    } else if let Ok(ca) = series.cat16() {
+        Some(read(ca.physical()))
+    } else if let Ok(ca) = series.cat32() {
+        Some(read(ca.physical()))
+    } else {
+        None
+    }
+}
+
+/// Dense codes of small non-negative ids ([`MISSING`] for none), in the
+/// order of their labels: a table indexed by id, no hashing.
+fn dense_ids<'a>(ids: &[u32], label: impl Fn(u32) -> &'a str) -> Codes {
+    let bound = ids
+        .iter()
+        .filter(|&&c| c != MISSING)
+        .max()
+        .map_or(0, |&m| m as usize + 1);
+    if bound > 4 * ids.len() + (1 << 16) {
+        return dense_codes(
+            ids.iter().map(|&c| (c != MISSING).then_some(c)),
+            |&c| label(c).to_string(),
+            |&a, &b| label(a).cmp(label(b)),
+        );
+    }
+    let mut seen = vec![false; bound];
+    for &c in ids {
+        if c != MISSING {
+            seen[c as usize] = true;
+        }
+    }
+    let mut distinct: Vec<u32> = (0..bound as u32).filter(|&c| seen[c as usize]).collect();
+    distinct.sort_by(|&a, &b| label(a).cmp(label(b)));
+    let mut remap = vec![MISSING; bound];
+    for (new, &old) in distinct.iter().enumerate() {
+        remap[old as usize] = new as u32;
+    }
+    Codes {
+        codes: ids
+            .iter()
+            .map(|&c| {
+                if c == MISSING {
+                    MISSING
+                } else {
+                    remap[c as usize]
+                }
+            })
+            .collect(),
+        labels: distinct.iter().map(|&c| Label::same(label(c))).collect(),
     }
 }
 

@@ -7,6 +7,7 @@
 //! missing belong to no domain (R's `svyby` drops the `NA` group too).
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use super::columns::{Label, MISSING, codes_of};
 use super::error::DesignError;
@@ -90,47 +91,83 @@ impl Domains {
                 columns: columns.join(", "),
             });
         }
-        let mut keys: Vec<u64> = vec![0; n];
-        let mut valid: Vec<bool> = match mask {
-            Some(m) => m.to_vec(),
-            None => vec![true; n],
-        };
-        for c in &per_col {
-            let radix = c.labels.len().max(1) as u64;
-            for i in 0..n {
+        // Mixed-radix key of row `i`, or `None` when it is in no domain.
+        let key_of = |i: usize| -> Option<u64> {
+            if mask.is_some_and(|m| !m[i]) {
+                return None;
+            }
+            let mut key = 0u64;
+            for c in &per_col {
                 let code = c.codes[i];
                 if code == MISSING {
-                    valid[i] = false;
-                } else {
-                    keys[i] = keys[i] * radix + u64::from(code);
+                    return None;
                 }
+                key = key * c.labels.len().max(1) as u64 + u64::from(code);
             }
-        }
+            Some(key)
+        };
         let mut distinct: Vec<u64> = Vec::new();
-        let mut row_domain = vec![MISSING; n];
+        let mut row_domain: Vec<u32>;
         if radix_total <= (n as u128).max(1 << 16) * 4 {
-            // Few possible combinations: a dense table instead of hashing.
-            let mut slot = vec![MISSING; radix_total as usize];
-            for i in 0..n {
-                if !valid[i] {
-                    continue;
+            // Few possible combinations: a dense table indexed by the key, in
+            // key order — two passes over the codes, no hashing, no sorting.
+            if per_col.len() == 1 {
+                // One column: its codes are the domains (taken, not copied);
+                // only categories that never occur need renumbering.
+                row_domain = std::mem::take(&mut per_col[0].codes);
+                if let Some(m) = mask {
+                    for (d, &keep) in row_domain.iter_mut().zip(m) {
+                        if !keep {
+                            *d = MISSING;
+                        }
+                    }
                 }
-                let k = keys[i];
-                let s = &mut slot[k as usize];
-                if *s == MISSING {
-                    *s = distinct.len() as u32;
-                    distinct.push(k);
+                let mut seen = vec![false; radix_total as usize];
+                for &code in &row_domain {
+                    if code != MISSING {
+                        seen[code as usize] = true;
+                    }
                 }
-                row_domain[i] = *s;
+                distinct = (0..radix_total as u64)
+                    .filter(|&k| seen[k as usize])
+                    .collect();
+                if distinct.len() < seen.len() {
+                    let mut remap = vec![MISSING; seen.len()];
+                    for (new, &old) in distinct.iter().enumerate() {
+                        remap[old as usize] = new as u32;
+                    }
+                    for d in row_domain.iter_mut().filter(|d| **d != MISSING) {
+                        *d = remap[*d as usize];
+                    }
+                }
+            } else {
+                row_domain = vec![MISSING; n];
+                let mut slot = vec![MISSING; radix_total as usize];
+                for i in 0..n {
+                    if let Some(k) = key_of(i) {
+                        slot[k as usize] = 0;
+                    }
+                }
+                for (k, s) in slot.iter_mut().enumerate() {
+                    if *s == 0 {
+                        *s = distinct.len() as u32;
+                        distinct.push(k as u64);
+                    }
+                }
+                for (i, d) in row_domain.iter_mut().enumerate() {
+                    if let Some(k) = key_of(i) {
+                        *d = slot[k as usize];
+                    }
+                }
             }
         } else {
+            row_domain = vec![MISSING; n];
             let mut map: HashMap<u64, u32> = HashMap::new();
             let mut last: Option<(u64, u32)> = None;
-            for i in 0..n {
-                if !valid[i] {
+            for (i, out) in row_domain.iter_mut().enumerate() {
+                let Some(k) = key_of(i) else {
                     continue;
-                }
-                let k = keys[i];
+                };
                 let d = match last {
                     Some((lk, ld)) if lk == k => ld,
                     _ => {
@@ -142,8 +179,21 @@ impl Domains {
                         d
                     }
                 };
-                row_domain[i] = d;
+                *out = d;
             }
+            // Domains in key order.
+            let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
+            order.sort_unstable_by_key(|&d| distinct[d as usize]);
+            let mut remap = vec![0u32; distinct.len()];
+            for (new, &old) in order.iter().enumerate() {
+                remap[old as usize] = new as u32;
+            }
+            for d in row_domain.iter_mut() {
+                if *d != MISSING {
+                    *d = remap[*d as usize];
+                }
+            }
+            distinct = order.iter().map(|&old| distinct[old as usize]).collect();
         }
         if distinct.len() >= MISSING as usize {
             return Err(DesignError::TooManyDomains {
@@ -151,21 +201,10 @@ impl Domains {
                 columns: columns.join(", "),
             });
         }
-        let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
-        order.sort_unstable_by_key(|&d| distinct[d as usize]);
-        let mut remap = vec![0u32; distinct.len()];
-        for (new, &old) in order.iter().enumerate() {
-            remap[old as usize] = new as u32;
-        }
-        for d in row_domain.iter_mut() {
-            if *d != MISSING {
-                *d = remap[*d as usize];
-            }
-        }
-        let keys_out = order
+        let keys_out = distinct
             .iter()
-            .map(|&old| {
-                let mut k = distinct[old as usize];
+            .map(|&key| {
+                let mut k = key;
                 let mut values = vec![None; per_col.len()];
                 for (j, c) in per_col.iter().enumerate().rev() {
                     let radix = c.labels.len().max(1) as u64;
@@ -204,6 +243,9 @@ impl Domains {
     }
 }
 
+/// Cell → unit and cell → domain, shared.
+type SharedCells = (Arc<[u32]>, Arc<[u32]>);
+
 /// Rows → `(unit, domain)` cells, cells sorted by unit.
 #[derive(Debug, Clone)]
 pub(crate) struct CellMap {
@@ -213,8 +255,14 @@ pub(crate) struct CellMap {
     pub cell_unit: Vec<u32>,
     /// Cell → domain.
     pub cell_domain: Vec<u32>,
+    /// Unit → its first cell (`n_units + 1` offsets): the cells of unit `u`
+    /// are `unit_cells[u]..unit_cells[u + 1]`.
+    pub unit_cells: Vec<u32>,
     /// Number of domains.
     pub n_domains: usize,
+    /// `cell_unit` and `cell_domain` shared with the estimates' influence
+    /// (made once, on first use).
+    shared: OnceLock<SharedCells>,
 }
 
 impl CellMap {
@@ -223,40 +271,105 @@ impl CellMap {
     pub fn build(structure: &Structure, domains: &Domains) -> CellMap {
         let n = structure.n;
         let nd = domains.len();
-        let mut cell_of_row = vec![MISSING; n];
-        let mut cell_unit = Vec::new();
-        let mut cell_domain = Vec::new();
-        let mut stamp = vec![MISSING; nd];
-        let mut slot = vec![0u32; nd];
-        let mut visit = |i: usize| {
-            let d = domains.row_domain[i];
-            if d == MISSING {
-                return;
-            }
-            let u = structure.row_unit[i];
-            let du = d as usize;
-            if stamp[du] != u {
-                stamp[du] = u;
-                slot[du] = cell_unit.len() as u32;
-                cell_unit.push(u);
-                cell_domain.push(d);
-            }
-            cell_of_row[i] = slot[du];
+        let n_units = structure.n_units();
+        let mut builder = CellBuilder {
+            row_domain: &domains.row_domain,
+            cell_of_row: vec![MISSING; n],
+            cell_unit: Vec::with_capacity(n.min(n_units.saturating_mul(nd.max(1)))),
+            cell_domain: Vec::new(),
+            current: vec![(MISSING, 0); nd],
         };
-        match &structure.order {
-            None => (0..n).for_each(&mut visit),
-            Some(order) => order.iter().for_each(|&i| visit(i as usize)),
+        builder.cell_domain.reserve(builder.cell_unit.capacity());
+        let mut unit_cells = Vec::with_capacity(n_units + 1);
+        for u in 0..n_units {
+            unit_cells.push(builder.cell_unit.len() as u32);
+            let rows = structure.unit_start[u] as usize..structure.unit_start[u + 1] as usize;
+            builder.unit(u as u32, rows, structure.order.as_deref());
         }
+        unit_cells.push(builder.cell_unit.len() as u32);
         CellMap {
-            cell_of_row,
-            cell_unit,
-            cell_domain,
+            cell_of_row: builder.cell_of_row,
+            cell_unit: builder.cell_unit,
+            cell_domain: builder.cell_domain,
+            unit_cells,
             n_domains: nd,
+            shared: OnceLock::new(),
         }
     }
 
     /// Number of cells.
     pub fn len(&self) -> usize {
         self.cell_unit.len()
+    }
+
+    /// Rows of each cell.
+    pub fn cell_rows(&self) -> Vec<u32> {
+        let mut rows = vec![0u32; self.len()];
+        for &c in &self.cell_of_row {
+            if c != MISSING {
+                rows[c as usize] += 1;
+            }
+        }
+        rows
+    }
+
+    /// `cell_unit` and `cell_domain` as shared slices (copied once per map).
+    pub fn shared_units_domains(&self) -> SharedCells {
+        let (u, d) = self.shared.get_or_init(|| {
+            (
+                self.cell_unit.as_slice().into(),
+                self.cell_domain.as_slice().into(),
+            )
+        });
+        (Arc::clone(u), Arc::clone(d))
+    }
+}
+
+/// The state of [`CellMap::build`].
+struct CellBuilder<'a> {
+    row_domain: &'a [u32],
+    cell_of_row: Vec<u32>,
+    cell_unit: Vec<u32>,
+    cell_domain: Vec<u32>,
+    /// Domain → (unit, cell) of its latest cell.
+    current: Vec<(u32, u32)>,
+}
+
+impl CellBuilder<'_> {
+    /// The cells of unit `u`, whose rows are positions `rows` in unit order.
+    fn unit(&mut self, u: u32, rows: std::ops::Range<usize>, order: Option<&[u32]>) {
+        match order {
+            None => {
+                // Rows in unit order: plain slices.
+                let row_domain = &self.row_domain[rows.clone()];
+                let mut cell_of_row = std::mem::take(&mut self.cell_of_row);
+                for (&d, out) in row_domain.iter().zip(&mut cell_of_row[rows]) {
+                    *out = self.cell(u, d);
+                }
+                self.cell_of_row = cell_of_row;
+            }
+            Some(order) => {
+                for &i in &order[rows] {
+                    let i = i as usize;
+                    self.cell_of_row[i] = self.cell(u, self.row_domain[i]);
+                }
+            }
+        }
+    }
+
+    /// The cell of unit `u` and domain `d` (made on its first row), or
+    /// [`MISSING`] for rows in no domain.
+    #[inline(always)]
+    fn cell(&mut self, u: u32, d: u32) -> u32 {
+        if d == MISSING {
+            return MISSING;
+        }
+        let current = &mut self.current[d as usize];
+        if current.0 != u {
+            *current = (u, self.cell_unit.len() as u32);
+            self.cell_unit.push(u);
+            self.cell_domain.push(d);
+        }
+        current.1
     }
 }

@@ -82,6 +82,10 @@ pub(crate) struct Structure {
     pub unit_psu: Vec<u32>,
     /// Rows in order of `row_unit` when the data are not already sorted.
     pub order: Option<Vec<u32>>,
+    /// Unit → its first position in unit order (`n_units + 1` offsets): the
+    /// rows of unit `u` are positions `unit_start[u]..unit_start[u + 1]` of
+    /// `order` (of the rows themselves when `order` is `None`).
+    pub unit_start: Vec<u32>,
     /// Lonely-PSU policy.
     pub lonely: LonelyPsu,
     /// Number of stages declared (cluster columns; 1 when none).
@@ -274,10 +278,11 @@ impl Structure {
                 *u = stages[s].unit_group[*u as usize];
             }
         }
+        let unit_start = unit_offsets(&row_unit, unit_psu.len());
         let order = if row_unit.windows(2).all(|w| w[0] <= w[1]) {
             None
         } else {
-            Some(counting_order(&row_unit, unit_psu.len()))
+            Some(counting_order(&row_unit, &unit_start))
         };
 
         Ok(Structure {
@@ -292,6 +297,7 @@ impl Structure {
             row_unit,
             unit_psu,
             order,
+            unit_start,
             lonely,
             declared_stages,
             has_fpc: popsizes.is_some(),
@@ -366,8 +372,8 @@ fn count_codes(codes: &[u32]) -> usize {
     codes.iter().copied().max().map_or(0, |m| m as usize + 1)
 }
 
-/// Row indices ordered by unit (a stable counting sort).
-fn counting_order(row_unit: &[u32], n_units: usize) -> Vec<u32> {
+/// Offsets of each unit's rows in unit order (`n_units + 1`).
+fn unit_offsets(row_unit: &[u32], n_units: usize) -> Vec<u32> {
     let mut start = vec![0u32; n_units + 1];
     for &u in row_unit {
         start[u as usize + 1] += 1;
@@ -375,9 +381,15 @@ fn counting_order(row_unit: &[u32], n_units: usize) -> Vec<u32> {
     for i in 0..n_units {
         start[i + 1] += start[i];
     }
+    start
+}
+
+/// Row indices ordered by unit (a stable counting sort).
+fn counting_order(row_unit: &[u32], unit_start: &[u32]) -> Vec<u32> {
+    let mut next = unit_start.to_vec();
     let mut order = vec![0u32; row_unit.len()];
     for (i, &u) in row_unit.iter().enumerate() {
-        let slot = &mut start[u as usize];
+        let slot = &mut next[u as usize];
         order[*slot as usize] = i as u32;
         *slot += 1;
     }

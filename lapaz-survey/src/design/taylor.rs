@@ -16,6 +16,8 @@
 //! stage-1 sum is scaled by (strata present)/(strata without a lonely PSU),
 //! counting strata with members in the domain, as R does for a subset design.
 
+use std::sync::Arc;
+
 use super::spec::LonelyPsu;
 use super::structure::{SELF_REPRESENTING, Stage, Structure};
 
@@ -23,12 +25,12 @@ use super::structure::{SELF_REPRESENTING, Stage, Structure};
 /// `(unit, domain)`, where `unit` is a unit of the deepest stage whose
 /// variance is computed. Cells are sorted by unit; a `(unit, domain)` pair
 /// appears at most once.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct CellTotals {
     /// Deepest-stage unit of each cell (non-decreasing).
-    pub unit: Vec<u32>,
+    pub unit: Arc<[u32]>,
     /// Domain of each cell.
-    pub domain: Vec<u32>,
+    pub domain: Arc<[u32]>,
     /// Whether the cell has at least one member row (a row of the domain
     /// with a non-missing value, whatever its weight).
     pub present: Vec<bool>,
@@ -43,6 +45,90 @@ pub(crate) struct CellTotals {
 /// Variance–covariance matrices (`n_domains × k × k`, row-major) of the
 /// estimated totals in `cells` under the Taylor design `structure`.
 pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64> {
+    let layout = CellLayout {
+        unit: &cells.unit,
+        domain: &cells.domain,
+        present: &cells.present,
+        k: cells.k,
+        n_domains: cells.n_domains,
+    };
+    vcov_of(structure, &layout, Given(&cells.values))
+}
+
+/// [`taylor_vcov`] of cells whose values are computed on the way and
+/// stored in `values` (`cells × k`): `fill(first, out)` writes the values of
+/// the cells from `first` on into `out` (`k` per cell), once per group of
+/// cells, in cell order — made while the cells are in cache, with no
+/// separate pass over them.
+pub(crate) fn taylor_vcov_computing(
+    structure: &Structure,
+    layout: &CellLayout<'_>,
+    values: &mut [f64],
+    fill: impl FnMut(usize, &mut [f64]),
+) -> Vec<f64> {
+    vcov_of(
+        structure,
+        layout,
+        Computed {
+            out: values,
+            k: layout.k,
+            fill,
+        },
+    )
+}
+
+/// The cells of a [`CellTotals`] without their values.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CellLayout<'a> {
+    /// Deepest-stage unit of each cell (non-decreasing).
+    pub unit: &'a [u32],
+    /// Domain of each cell.
+    pub domain: &'a [u32],
+    /// Whether the cell has at least one member row.
+    pub present: &'a [bool],
+    /// Variables per cell.
+    pub k: usize,
+    /// Number of domains.
+    pub n_domains: usize,
+}
+
+/// Where the deepest stage's cell values come from.
+trait CellValues {
+    /// Makes the values of cells `range` available (cells come in order).
+    fn fill(&mut self, range: std::ops::Range<usize>);
+    /// The values of every cell filled so far (`cells × k`).
+    fn all(&self) -> &[f64];
+}
+
+/// Values given up front.
+struct Given<'a>(&'a [f64]);
+
+impl CellValues for Given<'_> {
+    fn fill(&mut self, _range: std::ops::Range<usize>) {}
+    fn all(&self) -> &[f64] {
+        self.0
+    }
+}
+
+/// Values computed into `out`, a group of cells at a time.
+struct Computed<'a, F> {
+    out: &'a mut [f64],
+    k: usize,
+    fill: F,
+}
+
+impl<F: FnMut(usize, &mut [f64])> CellValues for Computed<'_, F> {
+    fn fill(&mut self, range: std::ops::Range<usize>) {
+        let k = self.k;
+        (self.fill)(range.start, &mut self.out[range.start * k..range.end * k]);
+    }
+    fn all(&self) -> &[f64] {
+        self.out
+    }
+}
+
+#[inline(never)]
+fn vcov_of(structure: &Structure, cells: &CellLayout<'_>, mut source: impl CellValues) -> Vec<f64> {
     let k = cells.k;
     let kk = k * k;
     let nd = cells.n_domains;
@@ -58,14 +144,21 @@ pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64>
     // not copied), merged parents above it.
     let mut merged: Option<Merged> = None;
 
-    // Scratch per domain, reset per group through `touched`.
+    // Scratch per domain, reset per group through `touched`: the shift
+    // (the domain's first unit total in the group), shifted sums and
+    // cross-products, units with cells and whether any has members.
+    let mut shift = vec![0.0; nd * k];
     let mut s1 = vec![0.0; nd * k];
     let mut s2 = vec![0.0; nd * kk];
     let mut seen = vec![false; nd];
     let mut here = vec![false; nd];
     let mut units_in = vec![0.0; nd];
     let mut touched: Vec<usize> = Vec::new();
+    // The same for one variable, kept together (k = 1, the common case).
+    let mut one = vec![One::default(); if k == 1 { nd } else { 0 }];
     let mut contrib = vec![0.0; kk];
+    let mut sums = vec![0.0; k];
+    let mut css = vec![0.0; kk];
     // Stage 1 sums and stratum counts for `Average`.
     let mut stage1 = vec![0.0; nd * kk];
     let mut strata_present = vec![0u32; nd];
@@ -73,52 +166,86 @@ pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64>
 
     for s in (0..stages.len()).rev() {
         let stage = &stages[s];
-        let (unit, dom, present, values): (&[u32], &[u32], &[bool], &[f64]) = match &merged {
-            Some(m) => (&m.unit, &m.domain, &m.present, &m.values),
-            None => (&cells.unit, &cells.domain, &cells.present, &cells.values),
+        let (unit, dom, present): (&[u32], &[u32], &[bool]) = match &merged {
+            Some(m) => (&m.unit, &m.domain, &m.present),
+            None => (cells.unit, cells.domain, cells.present),
         };
         let mut i = 0;
         while i < unit.len() {
-            let g = stage.unit_group[unit[i] as usize] as usize;
-            let n_g = f64::from(stage.group_units[g]);
-            // First pass over the group's cells: sums per domain.
+            let g = stage.unit_group[unit[i] as usize];
+            let n_g = f64::from(stage.group_units[g as usize]);
+            // The group's cells: up to the first unit of another group
+            // (one lookup per unit, not per cell).
             let mut j = i;
-            while j < unit.len() && stage.unit_group[unit[j] as usize] as usize == g {
-                let d = dom[j] as usize;
-                if !seen[d] {
-                    seen[d] = true;
-                    here[d] = false;
-                    units_in[d] = 0.0;
-                    touched.push(d);
-                    s1[d * k..(d + 1) * k].fill(0.0);
-                    s2[d * kk..(d + 1) * kk].fill(0.0);
-                }
-                here[d] |= present[j];
-                units_in[d] += 1.0;
-                for a in 0..k {
-                    s1[d * k + a] += values[j * k + a];
+            let mut last_unit = unit[i];
+            while j < unit.len() {
+                let u = unit[j];
+                if u != last_unit {
+                    if stage.unit_group[u as usize] != g {
+                        break;
+                    }
+                    last_unit = u;
                 }
                 j += 1;
             }
-            // Second pass: squares of deviations from the group mean (units
-            // without domain members are zeros, as R pads them).
-            for c in i..j {
-                let d = dom[c] as usize;
-                let t = &values[c * k..(c + 1) * k];
-                for a in 0..k {
-                    let da = t[a] - s1[d * k + a] / n_g;
-                    for b in 0..k {
-                        s2[d * kk + a * k + b] += da * (t[b] - s1[d * k + b] / n_g);
-                    }
-                }
+            if merged.is_none() {
+                source.fill(i..j);
             }
-            for &d in &touched {
-                let absent = n_g - units_in[d];
-                if absent > 0.0 {
+            let values = match &merged {
+                Some(m) => &m.values[..],
+                None => source.all(),
+            };
+            // One pass over the group's cells: per domain, sums and
+            // cross-products of the unit totals shifted by the domain's
+            // first one (so that no large square cancels: the centred
+            // cross-products are `S₂ − S₁S₁ᵀ/n_g` of values near their mean).
+            if k == 1 {
+                for ((&d, &p), &t) in dom[i..j].iter().zip(&present[i..j]).zip(&values[i..j]) {
+                    let d = d as usize;
+                    let sc = &mut one[d];
+                    if !seen[d] {
+                        seen[d] = true;
+                        touched.push(d);
+                        *sc = One {
+                            shift: t,
+                            ..One::default()
+                        };
+                    }
+                    sc.here |= p;
+                    sc.units += 1.0;
+                    let dev = t - sc.shift;
+                    sc.s1 += dev;
+                    sc.s2 += dev * dev;
+                }
+                for &d in &touched {
+                    let sc = &one[d];
+                    here[d] = sc.here;
+                    units_in[d] = sc.units;
+                    shift[d] = sc.shift;
+                    s1[d] = sc.s1;
+                    s2[d] = sc.s2;
+                }
+            } else {
+                for c in i..j {
+                    let d = dom[c] as usize;
+                    let t = &values[c * k..(c + 1) * k];
+                    if !seen[d] {
+                        seen[d] = true;
+                        here[d] = false;
+                        units_in[d] = 0.0;
+                        touched.push(d);
+                        shift[d * k..(d + 1) * k].copy_from_slice(t);
+                        s1[d * k..(d + 1) * k].fill(0.0);
+                        s2[d * kk..(d + 1) * kk].fill(0.0);
+                    }
+                    here[d] |= present[c];
+                    units_in[d] += 1.0;
+                    let sh = &shift[d * k..(d + 1) * k];
                     for a in 0..k {
+                        let da = t[a] - sh[a];
+                        s1[d * k + a] += da;
                         for b in 0..k {
-                            s2[d * kk + a * k + b] +=
-                                absent * (s1[d * k + a] / n_g) * (s1[d * k + b] / n_g);
+                            s2[d * kk + a * k + b] += da * (t[b] - sh[b]);
                         }
                     }
                 }
@@ -128,14 +255,24 @@ pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64>
                 if !here[d] {
                     continue;
                 }
-                let ok = group_contribution(
-                    stage,
-                    g,
-                    lonely,
-                    &s1[d * k..(d + 1) * k],
-                    &s2[d * kk..(d + 1) * kk],
-                    &mut contrib,
-                );
+                // Units without domain members are zeros (as R pads them):
+                // deviations `−shift`.
+                let sh = &shift[d * k..(d + 1) * k];
+                let absent = n_g - units_in[d];
+                for a in 0..k {
+                    sums[a] = s1[d * k + a] - absent * sh[a];
+                }
+                for a in 0..k {
+                    for b in 0..k {
+                        css[a * k + b] = s2[d * kk + a * k + b] + absent * sh[a] * sh[b]
+                            - sums[a] * sums[b] / n_g;
+                    }
+                }
+                // The unit totals' sum, from the shifted one.
+                for a in 0..k {
+                    sums[a] += n_g * sh[a];
+                }
+                let ok = group_contribution(stage, g as usize, lonely, &sums, &css, &mut contrib);
                 if s == 0 {
                     strata_present[d] += 1;
                     if ok {
@@ -148,7 +285,7 @@ pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64>
                     // Within one parent cluster R's `onestage` sees one
                     // group: its factor is 1/1, or 1/0 (NaN) when lonely
                     // under `Average`.
-                    let m = multipliers[s][g];
+                    let m = multipliers[s][g as usize];
                     for (acc, c) in result[d * kk..(d + 1) * kk].iter_mut().zip(&contrib) {
                         *acc += if ok { m * c } else { f64::NAN };
                     }
@@ -158,6 +295,10 @@ pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64>
             i = j;
         }
         if s > 0 {
+            let values = match &merged {
+                Some(m) => &m.values[..],
+                None => source.all(),
+            };
             let next = merge_to_parent(stage, unit, dom, present, values, k, nd);
             merged = Some(next);
         }
@@ -175,6 +316,16 @@ pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64>
         }
     }
     result
+}
+
+/// Per-domain scratch of a group when there is one variable.
+#[derive(Debug, Clone, Copy, Default)]
+struct One {
+    shift: f64,
+    s1: f64,
+    s2: f64,
+    units: f64,
+    here: bool,
 }
 
 /// One group's variance contribution into `out` from the unit totals' sum

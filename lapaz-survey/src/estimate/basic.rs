@@ -145,7 +145,7 @@ impl DomainDesign {
     /// categorical one.
     pub fn mean(&self, variable: &str) -> Result<EstimateTable, EstimateError> {
         match read_variable(&self.design, variable, "la media")? {
-            Var::Numeric(y) => Ok(self.run(&MeanStat::new(variable, y))),
+            Var::Numeric(y) => Ok(self.run(&MeanStat::new(variable, &y))),
             Var::Categorical(codes, labels) => Ok(self.run(&LevelStat {
                 name: variable.to_string(),
                 codes,
@@ -159,7 +159,7 @@ impl DomainDesign {
     /// categorical one.
     pub fn total(&self, variable: &str) -> Result<EstimateTable, EstimateError> {
         match read_variable(&self.design, variable, "el total")? {
-            Var::Numeric(y) => Ok(self.run(&TotalStat(MeanStat::new(variable, y)))),
+            Var::Numeric(y) => Ok(self.run(&TotalStat(MeanStat::new(variable, &y)))),
             Var::Categorical(codes, labels) => Ok(self.run(&LevelStat {
                 name: variable.to_string(),
                 codes,
@@ -179,8 +179,8 @@ impl DomainDesign {
         let x = numeric(&self.design, denominator, "una razón")?;
         Ok(self.run(&RatioStat {
             name: format!("{numerator}/{denominator}"),
-            y,
-            x,
+            y: &y,
+            x: &x,
         }))
     }
 
@@ -207,7 +207,7 @@ impl DomainDesign {
     /// Population variance of a numeric variable in every domain (R `svyvar`).
     pub fn var(&self, variable: &str) -> Result<EstimateTable, EstimateError> {
         let y = numeric(&self.design, variable, "la varianza")?;
-        Ok(self.run(&VarStat(MeanStat::new(variable, y))))
+        Ok(self.run(&VarStat(MeanStat::new(variable, &y))))
     }
 
     fn run<S: SmoothStatistic>(&self, stat: &S) -> EstimateTable {
@@ -299,13 +299,13 @@ fn shift_of(y: &[f64]) -> f64 {
 /// domain-only `Σw·y'²` for the design effect.
 struct MeanStat<'a> {
     name: String,
-    y: Cow<'a, [f64]>,
+    y: &'a [f64],
     shift: f64,
 }
 
 impl<'a> MeanStat<'a> {
-    fn new(name: &str, y: Cow<'a, [f64]>) -> Self {
-        let shift = shift_of(&y);
+    fn new(name: &str, y: &'a [f64]) -> Self {
+        let shift = shift_of(y);
         MeanStat {
             name: name.to_string(),
             y,
@@ -337,6 +337,9 @@ impl<'a> MeanStat<'a> {
 }
 
 impl SmoothStatistic for MeanStat<'_> {
+    const TOTALS: usize = 2;
+    const DOMAIN_TOTALS: Option<usize> = Some(1);
+    const OUTPUTS: usize = 1;
     fn n_totals(&self) -> usize {
         2
     }
@@ -375,6 +378,9 @@ impl SmoothStatistic for MeanStat<'_> {
 struct TotalStat<'a>(MeanStat<'a>);
 
 impl SmoothStatistic for TotalStat<'_> {
+    const TOTALS: usize = 2;
+    const DOMAIN_TOTALS: Option<usize> = Some(1);
+    const OUTPUTS: usize = 1;
     fn n_totals(&self) -> usize {
         2
     }
@@ -420,6 +426,9 @@ impl VarStat<'_> {
 }
 
 impl SmoothStatistic for VarStat<'_> {
+    const TOTALS: usize = 3;
+    const DOMAIN_TOTALS: Option<usize> = Some(0);
+    const OUTPUTS: usize = 1;
     fn n_totals(&self) -> usize {
         3
     }
@@ -462,11 +471,14 @@ impl SmoothStatistic for VarStat<'_> {
 /// `[Σw·y², Σw·x², Σw·xy]` for the design effect.
 struct RatioStat<'a> {
     name: String,
-    y: Cow<'a, [f64]>,
-    x: Cow<'a, [f64]>,
+    y: &'a [f64],
+    x: &'a [f64],
 }
 
 impl SmoothStatistic for RatioStat<'_> {
+    const TOTALS: usize = 3;
+    const DOMAIN_TOTALS: Option<usize> = Some(3);
+    const OUTPUTS: usize = 1;
     fn n_totals(&self) -> usize {
         3
     }

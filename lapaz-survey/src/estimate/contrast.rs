@@ -367,8 +367,8 @@ fn combine_influence(estimates: &[&Estimate], grads: &Array2<f64>) -> Option<Arc
         design,
         replicates,
         cells: CellTotals {
-            domain: vec![0; unit.len()],
-            unit,
+            domain: vec![0; unit.len()].into(),
+            unit: unit.into(),
             present,
             values,
             k: q,

@@ -118,8 +118,8 @@ pub fn covariance(estimates: &[&Estimate]) -> Result<Array2<f64>, EstimateError>
         present[c] |= p;
     }
     let cells = CellTotals {
-        domain: vec![0; unit.len()],
-        unit,
+        domain: vec![0; unit.len()].into(),
+        unit: unit.into(),
         present,
         values,
         k: q,

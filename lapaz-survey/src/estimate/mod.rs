@@ -41,6 +41,7 @@ pub mod ciprop;
 pub mod contrast;
 mod influence;
 pub mod quantile;
+mod select;
 mod smooth;
 mod table;
 #[cfg(test)]

@@ -72,12 +72,13 @@
 //! in `n_missing`; with `with_na_rm(false)` such a domain gives `NaN`.
 
 use super::ciprop::{PropCiMethod, prop_interval};
+use super::select::Selector;
 use super::smooth::{Counts, SmoothStatistic, estimate_smooth};
 use super::{
     CiMethod, ConfidenceInterval, DomainDesign, Estimate, EstimateError, EstimateTable, Statistic,
     t_quantile,
 };
-use crate::design::{Label, MISSING, SurveyDesign, numeric_values};
+use crate::design::{Label, MISSING, SurveyDesign, numeric_slice};
 use crate::quality::Measures;
 
 /// How a quantile is read off the weighted distribution function: R's
@@ -154,6 +155,18 @@ impl QuantileRule {
     pub fn from_r_name(name: &str) -> Option<QuantileRule> {
         let lower = name.to_ascii_lowercase();
         QuantileRule::ALL.into_iter().find(|r| r.r_name() == lower)
+    }
+}
+
+impl QuantileRule {
+    /// Whether the rule returns an observed value (or the midpoint of two)
+    /// read from `F̂` at one crossing: `Math`, `School` and their `Hf1`,
+    /// `Hf2` aliases, which weighted selection answers without sorting.
+    fn is_discrete(self) -> bool {
+        matches!(
+            self,
+            QuantileRule::Math | QuantileRule::Hf1 | QuantileRule::School | QuantileRule::Hf2
+        )
     }
 }
 
@@ -515,9 +528,19 @@ pub(crate) struct WoodruffResult {
 /// Woodruff's interval: the interval for the share below `q̂` (by
 /// `interval`), mapped back through `F̂⁻¹` with `rule`; `NaN` ends where the
 /// share interval leaves `[0, 1]`; SE = length / (2 t).
+#[cfg(test)]
 pub(crate) fn woodruff(
     cdf: &WeightedCdf,
     rule: QuantileRule,
+    interval: WoodruffInterval,
+    inputs: WoodruffInputs,
+) -> WoodruffResult {
+    woodruff_with(|p| cdf.quantile(p, rule), interval, inputs)
+}
+
+/// [`woodruff`] with `F̂⁻¹` given as a function.
+fn woodruff_with(
+    mut quantile: impl FnMut(f64) -> f64,
     interval: WoodruffInterval,
     inputs: WoodruffInputs,
 ) -> WoodruffResult {
@@ -529,8 +552,8 @@ pub(crate) fn woodruff(
         inputs.n_rows,
         inputs.level,
     );
-    let low = cdf.quantile(pl, rule);
-    let high = cdf.quantile(pu, rule);
+    let low = quantile(pl);
+    let high = quantile(pu);
     let t = t_quantile(1.0 - (1.0 - inputs.level) / 2.0, inputs.df);
     WoodruffResult {
         low,
@@ -639,22 +662,24 @@ impl DomainDesign {
             )));
         }
         let design = self.design();
-        let y = numeric_values(
+        let y = numeric_slice(
             design.data(),
             variable,
             "variable de análisis para un cuantil",
         )?;
+        let y: &[f64] = &y;
         let (domains, cells) = self.parts();
         let weights = design.weights();
         let nd = domains.len();
         let k = probs.len();
 
-        // Rows of each domain with a value, grouped by domain (counting sort, row
-        // order kept), then sorted by value within the domain (stable: ties stay
-        // in row order, as R's `order`). Contiguous pairs keep the sort fast.
+        // Rows of each domain with a value, grouped by domain (counting sort,
+        // row order kept) into contiguous (value, weight) pairs. R's design
+        // keeps sampling probabilities and reads weights back as 1/(1/w): the
+        // same bits here, so that ties F̂ = p are R's ties.
         let mut offsets = vec![0usize; nd + 1];
-        for (i, &d) in domains.row_domain.iter().enumerate() {
-            if d != MISSING && !y[i].is_nan() {
+        for (&d, &v) in domains.row_domain.iter().zip(y) {
+            if d != MISSING && !v.is_nan() {
                 offsets[d as usize + 1] += 1;
             }
         }
@@ -663,34 +688,38 @@ impl DomainDesign {
         }
         let mut next = offsets.clone();
         let mut pairs = vec![(0.0_f64, 0.0_f64); offsets[nd]];
-        for (i, &d) in domains.row_domain.iter().enumerate() {
-            if d != MISSING && !y[i].is_nan() {
+        for ((&d, &v), &w) in domains.row_domain.iter().zip(y).zip(weights) {
+            if d != MISSING && !v.is_nan() {
                 let slot = &mut next[d as usize];
-                // R's design keeps sampling probabilities and reads weights back as
-                // 1/(1/w): the same bits here, so that ties F̂ = p are R's ties.
-                pairs[*slot] = (y[i], 1.0 / (1.0 / weights[i]));
+                pairs[*slot] = (v, 1.0 / (1.0 / w));
                 *slot += 1;
             }
         }
-        let mut cdfs: Vec<Option<WeightedCdf>> = Vec::with_capacity(nd);
-        for d in 0..nd {
-            let part = &mut pairs[offsets[d]..offsets[d + 1]];
-            part.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let (x, w) = part.iter().copied().unzip();
-            cdfs.push(WeightedCdf::from_sorted(x, w));
-        }
-        let mut thresholds = vec![f64::NAN; nd * k];
-        for (d, cdf) in cdfs.iter().enumerate() {
-            if let Some(cdf) = cdf {
-                for (j, &p) in probs.iter().enumerate() {
-                    thresholds[d * k + j] = cdf.quantile(p, options.rule);
+        // Each domain's F̂⁻¹: selection for the discrete rules, a stable
+        // sort of the domain's pairs for the others.
+        let mut readers: Vec<DomainCdf> = (0..nd)
+            .map(|d| {
+                let part = &mut pairs[offsets[d]..offsets[d + 1]];
+                if options.rule.is_discrete() {
+                    Selector::new(part).map_or(DomainCdf::Empty, DomainCdf::Select)
+                } else {
+                    sorted_cdf(part).map_or(DomainCdf::Empty, DomainCdf::Sorted)
                 }
+            })
+            .collect();
+        let mut thresholds = vec![f64::NAN; nd * k];
+        for (d, reader) in readers.iter_mut().enumerate() {
+            let part = &mut pairs[offsets[d]..offsets[d + 1]];
+            for (j, &p) in probs.iter().enumerate() {
+                thresholds[d * k + j] = reader.quantile(part, p, options.rule, || {
+                    domain_pairs(y, weights, &domains.row_domain, d as u32)
+                });
             }
         }
 
         // F̂(q̂) per domain and probability, with its design variance.
         let stat = ShareAtOrBelow {
-            y: &y,
+            y,
             row_domain: &domains.row_domain,
             thresholds: &thresholds,
             k,
@@ -706,12 +735,17 @@ impl DomainDesign {
             let na = !opts.na_rm && r.missing[d] > 0;
             for (j, &p) in probs.iter().enumerate() {
                 let q = thresholds[d * k + j];
-                let (estimate, ci) = match (&cdfs[d], na) {
-                    (Some(cdf), false) => {
+                let (estimate, ci) = match (&readers[d], na) {
+                    (DomainCdf::Select(_) | DomainCdf::Sorted(_), false) => {
                         let share_var = r.vcov[d * k * k + j * k + j];
-                        let w = woodruff(
-                            cdf,
-                            options.rule,
+                        let part = &mut pairs[offsets[d]..offsets[d + 1]];
+                        let reader = &mut readers[d];
+                        let w = woodruff_with(
+                            |p| {
+                                reader.quantile(part, p, options.rule, || {
+                                    domain_pairs(y, weights, &domains.row_domain, d as u32)
+                                })
+                            },
                             options.interval,
                             WoodruffInputs {
                                 share: r.theta[d * k + j],
@@ -775,6 +809,64 @@ impl DomainDesign {
             design.subset_description().map(str::to_string),
         ))
     }
+}
+
+/// A domain's `F̂⁻¹`.
+#[derive(Debug)]
+enum DomainCdf {
+    /// No values with weight.
+    Empty,
+    /// Weighted selection on the domain's (unsorted) pairs.
+    Select(Selector),
+    /// The sorted sample.
+    Sorted(WeightedCdf),
+}
+
+impl DomainCdf {
+    /// The `p` quantile under `rule` from the domain's `pairs`; a selection
+    /// that cannot decide (see [`Selector::quantile`]) is replaced by the
+    /// sorted sample of `row_order()` (the domain's pairs in row order).
+    fn quantile(
+        &mut self,
+        pairs: &mut [(f64, f64)],
+        p: f64,
+        rule: QuantileRule,
+        row_order: impl FnOnce() -> Vec<(f64, f64)>,
+    ) -> f64 {
+        if !(0.0..=1.0).contains(&p) {
+            return f64::NAN;
+        }
+        if let DomainCdf::Select(sel) = self {
+            let midpoint = matches!(rule, QuantileRule::School | QuantileRule::Hf2);
+            if let Some(q) = sel.quantile(pairs, p, midpoint) {
+                return q;
+            }
+            *self = sorted_cdf(&mut row_order()).map_or(DomainCdf::Empty, DomainCdf::Sorted);
+        }
+        match self {
+            DomainCdf::Sorted(cdf) => cdf.quantile(p, rule),
+            _ => f64::NAN,
+        }
+    }
+}
+
+/// The sorted sample of `pairs` (stably, as R's `order`: ties keep their
+/// order).
+fn sorted_cdf(pairs: &mut [(f64, f64)]) -> Option<WeightedCdf> {
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (x, w) = pairs.iter().copied().unzip();
+    WeightedCdf::from_sorted(x, w)
+}
+
+/// Domain `d`'s (value, weight) pairs in row order, weights read as R's.
+fn domain_pairs(y: &[f64], weights: &[f64], row_domain: &[u32], d: u32) -> Vec<(f64, f64)> {
+    row_domain
+        .iter()
+        .zip(y)
+        .zip(weights)
+        .filter(|((rd, v), _)| **rd == d && !v.is_nan())
+        .map(|((_, &v), &w)| (v, 1.0 / (1.0 / w)))
+        .collect()
 }
 
 /// `F̂_d(q̂_{d,j})`: the weight share of the domain's rows at or below each of

@@ -20,8 +20,10 @@ use ndarray::{Array2, ArrayView2};
 
 use super::influence::{Influence, InfluenceRef};
 use super::{ConfidenceInterval, Estimate, Statistic};
-use crate::design::taylor::{CellTotals, taylor_vcov};
-use crate::design::{CellMap, DeffKind, Domains, Label, MISSING, SurveyDesign, VarianceMethod};
+use crate::design::taylor::{CellLayout, CellTotals, taylor_vcov, taylor_vcov_computing};
+use crate::design::{
+    CellMap, DeffKind, Domains, Label, MISSING, Structure, SurveyDesign, VarianceMethod,
+};
 use crate::quality::Measures;
 
 /// A statistic written as a smooth function of weighted domain totals.
@@ -30,6 +32,14 @@ use crate::quality::Measures;
 /// estimated population); `accumulate` adds a row's weighted features and
 /// reports whether its value is present.
 pub(crate) trait SmoothStatistic: Sync {
+    /// [`n_totals`](Self::n_totals) when every value of the type has the
+    /// same (0 when it varies). A constant width lets the compiler drop the
+    /// bounds checks of the row pass.
+    const TOTALS: usize = 0;
+    /// [`n_domain_totals`](Self::n_domain_totals) when constant.
+    const DOMAIN_TOTALS: Option<usize> = None;
+    /// [`n_outputs`](Self::n_outputs) when constant (0 when it varies).
+    const OUTPUTS: usize = 0;
     /// Number of totals `m` the statistic needs per domain.
     fn n_totals(&self) -> usize;
     /// Number of outputs `k` (1, or one per level).
@@ -84,24 +94,6 @@ pub(crate) struct Counts {
     pub n_weighted: f64,
 }
 
-/// Row counts of one domain.
-#[derive(Debug, Clone, Copy, Default)]
-struct DomainCount {
-    /// Rows of the domain.
-    rows: u32,
-    /// Rows with a value and positive weight.
-    positive: u32,
-    /// Rows with positive weight.
-    weighted: u32,
-    /// Rows with a missing value.
-    missing: u32,
-}
-
-/// Cell flag: at least one row with a value.
-const PRESENT: u8 = 1;
-/// Cell flag: at least one row with a value and positive weight.
-const POSITIVE: u8 = 2;
-
 /// Per-domain results of the core before they become [`Estimate`]s.
 #[derive(Debug, Clone)]
 pub(crate) struct DomainResults {
@@ -127,6 +119,28 @@ pub(crate) struct DomainResults {
     pub influence: Arc<Influence>,
 }
 
+/// `(m, md, k)`: totals, domain-only totals and outputs of `stat`,
+/// compile-time constants for the statistics that declare them.
+#[inline(always)]
+fn widths<S: SmoothStatistic>(stat: &S) -> (usize, usize, usize) {
+    let m = if S::TOTALS > 0 {
+        S::TOTALS
+    } else {
+        stat.n_totals()
+    };
+    let md = S::DOMAIN_TOTALS.unwrap_or_else(|| stat.n_domain_totals());
+    let k = if S::OUTPUTS > 0 {
+        S::OUTPUTS
+    } else {
+        stat.n_outputs()
+    };
+    debug_assert_eq!(
+        (m, md, k),
+        (stat.n_totals(), stat.n_domain_totals(), stat.n_outputs())
+    );
+    (m, md, k)
+}
+
 /// Runs a smooth statistic over the domains of `cells` under `design`.
 pub(crate) fn estimate_smooth<S: SmoothStatistic>(
     design: &SurveyDesign,
@@ -134,114 +148,115 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
     stat: &S,
 ) -> DomainResults {
     let s = &design.data.structure;
-    let m = stat.n_totals();
-    let k = stat.n_outputs();
+    let (m, md, k) = widths(stat);
     let nd = cells.n_domains;
     let nc = cells.len();
 
-    // 1. One pass: weighted features per cell; counts and domain-only
-    //    totals per domain (small, cache-resident arrays).
-    let md = stat.n_domain_totals();
-    let mut acc = vec![0.0; nc * m];
-    let mut dom_acc = vec![0.0; nd * md];
-    let mut flags = vec![0u8; nc];
-    let mut dcount = vec![DomainCount::default(); nd];
-    for (i, (&c, &w)) in cells.cell_of_row.iter().zip(&s.weights).enumerate() {
-        if c == MISSING {
-            continue;
-        }
-        let c = c as usize;
-        let d = cells.cell_domain[c] as usize;
-        let dc = &mut dcount[d];
-        let pos = w > 0.0;
-        dc.weighted += u32::from(pos);
-        if stat.accumulate(i, w, &mut acc[c * m..(c + 1) * m]) {
-            if md > 0 {
-                stat.accumulate_domain(i, w, &mut dom_acc[d * md..(d + 1) * md]);
-            }
-            dc.positive += u32::from(pos);
-            flags[c] |= PRESENT | if pos { POSITIVE } else { 0 };
-        } else {
-            dc.missing += 1;
-        }
-        dc.rows += 1;
-    }
-    let present: Vec<bool> = flags.iter().map(|f| f & PRESENT != 0).collect();
+    // 1. The one pass over the rows.
+    let Accumulated {
+        acc,
+        dom,
+        has_rows,
+        present,
+        missing,
+        missing_weighted,
+        psus,
+        strata,
+    } = accumulate(s, cells, stat);
+    let width = m + md + 1;
 
-    // 2. Domain totals and counts.
-    let mut totals = vec![0.0; nd * m];
-    for c in 0..nc {
-        let d = cells.cell_domain[c] as usize;
-        for j in 0..m {
-            totals[d * m + j] += acc[c * m + j];
-        }
-    }
-    let n: Vec<f64> = dcount.iter().map(|c| f64::from(c.positive)).collect();
-    let n_weighted: Vec<f64> = dcount.iter().map(|c| f64::from(c.weighted)).collect();
-    let missing: Vec<usize> = dcount.iter().map(|c| c.missing as usize).collect();
-    let has_rows: Vec<bool> = dcount.iter().map(|c| c.rows > 0).collect();
-    // Totals followed by the domain-only totals, for `srs_spread`/`cases`.
-    let all_totals = |d: usize| -> Vec<f64> {
-        let mut t = totals[d * m..(d + 1) * m].to_vec();
-        t.extend_from_slice(&dom_acc[d * md..(d + 1) * md]);
-        t
-    };
+    // 2. Per domain: counts, estimates, gradients.
+    let n: Vec<f64> = (0..nd).map(|d| dom[d * width + m + md]).collect();
+    let n_weighted: Vec<f64> = (0..nd).map(|d| n[d] + missing_weighted[d]).collect();
+    // The `m` totals followed by the domain-only ones, for `srs_spread`/`cases`.
+    let all_totals = |d: usize| &dom[d * width..d * width + m + md];
 
     let mut theta = vec![0.0; nd * k];
     let mut jac = vec![0.0; nd * k * m];
     let mut cases = vec![0.0; nd * k];
     for d in 0..nd {
-        let t = &totals[d * m..(d + 1) * m];
+        let t = &dom[d * width..d * width + m];
         let counts = Counts {
             n: n[d],
             n_weighted: n_weighted[d],
         };
         stat.evaluate(t, counts, &mut theta[d * k..(d + 1) * k]);
         stat.jacobian(t, counts, &mut jac[d * k * m..(d + 1) * k * m]);
-        stat.cases(&all_totals(d), n[d], &mut cases[d * k..(d + 1) * k]);
+        stat.cases(all_totals(d), n[d], &mut cases[d * k..(d + 1) * k]);
     }
 
-    // 3. Linearised cell totals J_d · S_cell.
-    let mut values = vec![0.0; nc * k];
-    for c in 0..nc {
-        let d = cells.cell_domain[c] as usize;
-        let a = &acc[c * m..(c + 1) * m];
-        for o in 0..k {
-            let row = &jac[(d * k + o) * m..(d * k + o + 1) * m];
-            values[c * k + o] = row.iter().zip(a).map(|(x, y)| x * y).sum();
+    // 3. Linearised cell totals J_d · S_cell, made while the variance
+    //    visits each cell (or in a plain loop for the weighting layer).
+    // Cells from `first` on, `k` values each into `out`.
+    let z = |first: usize, out: &mut [f64]| {
+        let records = acc[first * m..].chunks_exact(m);
+        let domains = &cells.cell_domain[first..];
+        if k == 0 {
+            return;
         }
-    }
+        if k == 1 {
+            for ((v, a), &d) in out.iter_mut().zip(records).zip(domains) {
+                let row = &jac[d as usize * m..(d as usize + 1) * m];
+                *v = row.iter().zip(a).map(|(x, y)| x * y).sum();
+            }
+        } else {
+            for ((v, a), &d) in out.chunks_exact_mut(k).zip(records).zip(domains) {
+                let d = d as usize;
+                for (o, v) in v.iter_mut().enumerate() {
+                    let row = &jac[(d * k + o) * m..(d * k + o + 1) * m];
+                    *v = row.iter().zip(a).map(|(x, y)| x * y).sum();
+                }
+            }
+        }
+    };
+    let mut values = vec![0.0; nc * k];
+    let (unit, domain) = cells.shared_units_domains();
+    // Replicate designs and calibrated designs: the weighting layer's variance step.
+    let wt = &design.data.weighting;
+    let weighted = if wt.replicates.is_some() || !wt.adjustments.is_empty() {
+        z(0, &mut values);
+        crate::weighting::design::weighted_vcov(
+            design,
+            cells,
+            m,
+            k,
+            &acc,
+            &theta,
+            &jac,
+            &|i, w, buf| stat.accumulate(i, w, buf),
+            &|d, t, out| {
+                let counts = Counts {
+                    n: n[d],
+                    n_weighted: n_weighted[d],
+                };
+                stat.evaluate(t, counts, out)
+            },
+        )
+    } else {
+        None
+    };
+    let (vcov, adjusted_cells, replicates) = match weighted {
+        Some(v) => (v.vcov, v.cells, v.replicates),
+        None => {
+            let layout = CellLayout {
+                unit: &cells.cell_unit,
+                domain: &cells.cell_domain,
+                present: &present,
+                k,
+                n_domains: nd,
+            };
+            let vcov = taylor_vcov_computing(s, &layout, &mut values, z);
+            (vcov, None, None)
+        }
+    };
+    drop(acc);
     let cell_totals = CellTotals {
-        unit: cells.cell_unit.clone(),
-        domain: cells.cell_domain.clone(),
+        unit,
+        domain,
         present,
         values,
         k,
         n_domains: nd,
-    };
-    // Replicate designs and calibrated designs: the weighting layer's variance step.
-    let weighted = crate::weighting::design::weighted_vcov(
-        design,
-        cells,
-        m,
-        k,
-        &acc,
-        &theta,
-        &jac,
-        &|i, w, buf| stat.accumulate(i, w, buf),
-        &|d, t, out| {
-            let counts = Counts {
-                n: n[d],
-                n_weighted: n_weighted[d],
-            };
-            stat.evaluate(t, counts, out)
-        },
-    );
-    let (vcov, adjusted_cells, replicates) = match (design.data.variance, weighted) {
-        (_, Some(v)) => (v.vcov, v.cells, v.replicates),
-        (VarianceMethod::Taylor | VarianceMethod::Replicate, None) => {
-            (taylor_vcov(s, &cell_totals), None, None)
-        }
     };
 
     // Design effects as R's `deff = TRUE` / `"replace"`.
@@ -250,7 +265,7 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
         let t = all_totals(d);
         let big_n = t[0];
         let nn = n[d];
-        let Some(spread) = stat.srs_spread(&t, nn, &jac[d * k * m..(d + 1) * k * m]) else {
+        let Some(spread) = stat.srs_spread(t, nn, &jac[d * k * m..(d + 1) * k * m]) else {
             continue;
         };
         for o in 0..k {
@@ -270,11 +285,13 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
         }
     }
 
-    let mut df = domain_df(design, cells, &cell_totals, &flags);
+    let mut df: Vec<f64> = (0..nd)
+        .map(|d| f64::from(psus[d]) - f64::from(strata[d]))
+        .collect();
     if let Some(rdf) = crate::weighting::design::replicate_df(design) {
         df.fill(rdf); // R's degf of a replicate design
     }
-    let population = (0..nd).map(|d| totals[d * m]).collect();
+    let population = (0..nd).map(|d| dom[d * width]).collect();
     DomainResults {
         theta,
         vcov,
@@ -293,38 +310,192 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
     }
 }
 
-/// R's `degf` per domain: PSUs minus strata among cells with rows that have
-/// a value and positive weight. Cells are sorted by unit, hence by PSU and
-/// stratum.
-fn domain_df(
-    design: &SurveyDesign,
-    cells: &CellMap,
-    totals: &CellTotals,
-    flags: &[u8],
-) -> Vec<f64> {
-    let s = &design.data.structure;
-    let nd = cells.n_domains;
+/// What the row pass of [`estimate_smooth`] gathers.
+struct Accumulated {
+    /// Per cell, the `m` weighted feature totals.
+    acc: Vec<f64>,
+    /// Per domain, `m` totals, `md` domain-only totals and the rows with a
+    /// value and positive weight.
+    dom: Vec<f64>,
+    /// Per domain: whether it has rows.
+    has_rows: Vec<bool>,
+    /// Per cell: whether it has rows with a value.
+    present: Vec<bool>,
+    /// Per domain: rows with a missing value.
+    missing: Vec<usize>,
+    /// Per domain: rows with a missing value and positive weight.
+    missing_weighted: Vec<f64>,
+    /// Per domain: PSUs and strata with rows that have a value and positive
+    /// weight.
+    psus: Vec<u32>,
+    strata: Vec<u32>,
+}
+
+/// The one pass over the rows of [`estimate_smooth`].
+#[inline(never)]
+fn accumulate<S: SmoothStatistic>(structure: &Structure, cells: &CellMap, stat: &S) -> Accumulated {
+    // 1. The one pass over the rows, unit by unit. A row adds its `m`
+    //    weighted features to its cell's record (flat, indexed by the cell
+    //    code), and its `md` domain-only totals and one count (a value and
+    //    positive weight) to a small scratch for the unit's cells; it never
+    //    looks its domain up. When a unit is done, its cells — still in
+    //    cache — are folded into the domain totals, flags and degrees of
+    //    freedom. Rows with a missing value (rare) are counted per domain and
+    //    per cell.
+    let s = structure;
+    let (m, md, _) = widths(stat);
+    let (nd, nc) = (cells.n_domains, cells.len());
+    let ms = md + 1;
+    let width = m + ms; // per domain: totals, domain-only totals, count
+    let mut acc = vec![0.0; nc * m];
+    let mut scratch: Vec<f64> = Vec::new();
+    let mut dom = vec![0.0; nd * width];
+    let mut has_rows = vec![false; nd];
+    let mut present = vec![true; nc];
+    let mut missing = vec![0usize; nd];
+    let mut missing_weighted = vec![0.0; nd];
+    let mut cell_missing: Vec<u32> = Vec::new();
+    let mut psus = vec![0u32; nd];
+    let mut strata = vec![0u32; nd];
     let mut last_psu = vec![MISSING; nd];
     let mut last_stratum = vec![MISSING; nd];
-    let mut psus = vec![0usize; nd];
-    let mut strata = vec![0usize; nd];
-    for c in 0..totals.unit.len() {
-        if flags[c] & POSITIVE == 0 {
+    for u in 0..s.n_units() {
+        let (c0, c1) = (
+            cells.unit_cells[u] as usize,
+            cells.unit_cells[u + 1] as usize,
+        );
+        if c0 == c1 {
             continue;
         }
-        let d = totals.domain[c] as usize;
-        let p = s.unit_psu[totals.unit[c] as usize];
-        let h = s.psu_stratum[p as usize];
-        if last_psu[d] != p {
-            last_psu[d] = p;
-            psus[d] += 1;
+        scratch.clear();
+        scratch.resize((c1 - c0) * ms, 0.0);
+        let rows = s.unit_start[u] as usize..s.unit_start[u + 1] as usize;
+        UnitRows {
+            stat,
+            cells,
+            weights: &s.weights,
+            c0,
+            acc: &mut acc,
+            scratch: &mut scratch,
+            missing: &mut missing,
+            missing_weighted: &mut missing_weighted,
+            cell_missing: &mut cell_missing,
         }
-        if last_stratum[d] != h {
-            last_stratum[d] = h;
-            strata[d] += 1;
+        .add(rows, s.order.as_deref());
+        let p = s.unit_psu[u];
+        let h = s.psu_stratum[p as usize];
+        for ((local, &d), record) in scratch
+            .chunks_exact(ms)
+            .zip(&cells.cell_domain[c0..c1])
+            .zip(acc[c0 * m..c1 * m].chunks_exact(m))
+        {
+            let d = d as usize;
+            has_rows[d] = true;
+            let t = &mut dom[d * width..(d + 1) * width];
+            for (t, v) in t[..m].iter_mut().zip(record) {
+                *t += v;
+            }
+            for (t, v) in t[m..].iter_mut().zip(local) {
+                *t += v;
+            }
+            // R's `degf` of the domain: PSUs and strata with members that
+            // have a value and positive weight (cells come in unit order).
+            if local[md] > 0.0 {
+                if last_psu[d] != p {
+                    last_psu[d] = p;
+                    psus[d] += 1;
+                }
+                if last_stratum[d] != h {
+                    last_stratum[d] = h;
+                    strata[d] += 1;
+                }
+            }
         }
     }
-    (0..nd).map(|d| psus[d] as f64 - strata[d] as f64).collect()
+
+    // A cell has members with a value unless all its rows miss it.
+    if !cell_missing.is_empty() {
+        for ((p, rows), missing) in present.iter_mut().zip(cells.cell_rows()).zip(&cell_missing) {
+            *p = *missing < rows;
+        }
+    }
+    Accumulated {
+        acc,
+        dom,
+        has_rows,
+        present,
+        missing,
+        missing_weighted,
+        psus,
+        strata,
+    }
+}
+
+/// The row step of [`estimate_smooth`] for the rows of one unit.
+struct UnitRows<'a, S> {
+    stat: &'a S,
+    cells: &'a CellMap,
+    weights: &'a [f64],
+    /// The unit's first cell.
+    c0: usize,
+    acc: &'a mut [f64],
+    /// The unit's cells: `md` domain-only totals and a count each.
+    scratch: &'a mut [f64],
+    missing: &'a mut [usize],
+    missing_weighted: &'a mut [f64],
+    /// Per cell, rows with a missing value (allocated on the first one).
+    cell_missing: &'a mut Vec<u32>,
+}
+
+impl<S: SmoothStatistic> UnitRows<'_, S> {
+    /// Adds the unit's rows: positions `rows` in unit order.
+    fn add(mut self, rows: std::ops::Range<usize>, order: Option<&[u32]>) {
+        match order {
+            None => {
+                // Rows in unit order: plain slices.
+                let cell_of_row = &self.cells.cell_of_row[rows.clone()];
+                let weights = &self.weights[rows.clone()];
+                for ((&c, &w), i) in cell_of_row.iter().zip(weights).zip(rows) {
+                    self.row(i, c, w);
+                }
+            }
+            Some(order) => {
+                for &i in &order[rows] {
+                    let i = i as usize;
+                    self.row(i, self.cells.cell_of_row[i], self.weights[i]);
+                }
+            }
+        }
+    }
+
+    /// Row `i` of cell `c`, weight `w`.
+    #[inline(always)]
+    fn row(&mut self, i: usize, c: u32, w: f64) {
+        let (m, md, _) = widths(self.stat);
+        let ms = md + 1;
+        if c == MISSING {
+            return;
+        }
+        let c = c as usize;
+        if self
+            .stat
+            .accumulate(i, w, &mut self.acc[c * m..(c + 1) * m])
+        {
+            let local = &mut self.scratch[(c - self.c0) * ms..(c - self.c0 + 1) * ms];
+            if md > 0 {
+                self.stat.accumulate_domain(i, w, &mut local[..md]);
+            }
+            local[md] += if w > 0.0 { 1.0 } else { 0.0 };
+        } else {
+            let d = self.cells.cell_domain[c] as usize;
+            self.missing[d] += 1;
+            self.missing_weighted[d] += if w > 0.0 { 1.0 } else { 0.0 };
+            if self.cell_missing.is_empty() {
+                self.cell_missing.resize(self.cells.len(), 0);
+            }
+            self.cell_missing[c] += 1;
+        }
+    }
 }
 
 /// Turns per-domain results into estimates (domains without rows are
@@ -435,8 +606,8 @@ impl SurveyDesign {
             }
         }
         let totals = CellTotals {
-            unit: cells.cell_unit,
-            domain: cells.cell_domain,
+            unit: cells.cell_unit.into(),
+            domain: cells.cell_domain.into(),
             present,
             values,
             k,

@@ -259,3 +259,62 @@ fn design_errors_name_row_and_column() {
         .expect_err("no such column");
     assert!(err.to_string().contains("`peso`") && err.to_string().contains("psu, w"));
 }
+
+#[test]
+fn table_to_tidy_dataframe_and_text() {
+    let df = df![
+        "psu" => [1, 1, 2, 2, 3, 3, 4, 4],
+        "w" => [1.0, 2.0, 1.5, 1.0, 2.0, 1.0, 1.0, 3.0],
+        "zona" => ["norte", "sur", "norte", "sur", "norte", "sur", "norte", "sur"],
+        "tenencia" => ["propia", "alquilada", "propia", "propia", "alquilada", "propia", "propia", "alquilada"],
+    ]
+    .expect("frame");
+    let d = SurveyDesign::new(df, DesignSpec::new().weights("w").cluster("psu")).expect("design");
+    let t = d.by(["zona"]).expect("by").prop("tenencia").expect("prop");
+    assert_eq!(t.len(), 4, "2 domains × 2 levels");
+    let frame = t.to_dataframe().expect("frame");
+    let names: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for col in [
+        "statistic",
+        "variable",
+        "level",
+        "level_en",
+        "zona",
+        "zona_en",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "cv",
+        "deff",
+        "df",
+        "n",
+        "population",
+        "quality",
+        "quality_en",
+    ] {
+        assert!(
+            names.iter().any(|n| n == col),
+            "missing column {col} in {names:?}"
+        );
+    }
+    assert_eq!(frame.height(), 4);
+    // Proportions of the two levels add up to 1 in each domain.
+    let est = frame.column("estimate").expect("estimate");
+    let est = est.f64().expect("f64");
+    let sum: f64 = est.iter().flatten().sum();
+    assert!((sum - 2.0).abs() < 1e-12);
+    let text = t.to_string();
+    assert!(text.contains("proporción") && text.contains("norte") && text.contains("CV %"));
+    // The last column (quality) starts at the same place on every line.
+    let widths: Vec<usize> = text
+        .lines()
+        .take(5)
+        .map(|l| l.rfind("  ").map_or(0, |i| l[..i + 2].chars().count()))
+        .collect();
+    assert!(widths.windows(2).all(|w| w[0] == w[1]), "{text}");
+}
