@@ -245,6 +245,9 @@ fn main() {
     run("total", floor_one, || {
         design.total("ingreso").expect("total")
     });
+    run("by: 100 dominios", floor_dom, || {
+        design.by(["dominio"]).expect("by")
+    });
     run("media por 100 dominios (by + media)", floor_dom, || {
         design
             .by(["dominio"])

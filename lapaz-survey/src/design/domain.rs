@@ -272,25 +272,51 @@ impl CellMap {
         let n = structure.n;
         let nd = domains.len();
         let n_units = structure.n_units();
+        // At most one cell per row: cells are written unconditionally at the
+        // next free slot and kept only when new (no unpredictable branch).
+        let slots = n.min(n_units.saturating_mul(nd.max(1))) + 1;
+        let row_domain = &domains.row_domain;
+        let mut cell_of_row = match structure.order {
+            None => Vec::with_capacity(n),
+            Some(_) => vec![MISSING; n],
+        };
         let mut builder = CellBuilder {
-            row_domain: &domains.row_domain,
-            cell_of_row: vec![MISSING; n],
-            cell_unit: Vec::with_capacity(n.min(n_units.saturating_mul(nd.max(1)))),
-            cell_domain: Vec::new(),
+            cell_unit: vec![0; slots],
+            cell_domain: vec![0; slots],
+            len: 0,
             current: vec![(MISSING, 0); nd],
         };
-        builder.cell_domain.reserve(builder.cell_unit.capacity());
         let mut unit_cells = Vec::with_capacity(n_units + 1);
         for u in 0..n_units {
-            unit_cells.push(builder.cell_unit.len() as u32);
+            unit_cells.push(builder.len as u32);
             let rows = structure.unit_start[u] as usize..structure.unit_start[u + 1] as usize;
-            builder.unit(u as u32, rows, structure.order.as_deref());
+            let u = u as u32;
+            match structure.order.as_deref() {
+                // Rows in unit order are rows in order: appended.
+                None => cell_of_row.extend(row_domain[rows].iter().map(|&d| builder.cell(u, d))),
+                Some(order) => {
+                    for &i in &order[rows] {
+                        let i = i as usize;
+                        cell_of_row[i] = builder.cell(u, row_domain[i]);
+                    }
+                }
+            }
         }
-        unit_cells.push(builder.cell_unit.len() as u32);
+        unit_cells.push(builder.len as u32);
+        let CellBuilder {
+            mut cell_unit,
+            mut cell_domain,
+            len,
+            ..
+        } = builder;
+        cell_unit.truncate(len);
+        cell_unit.shrink_to_fit();
+        cell_domain.truncate(len);
+        cell_domain.shrink_to_fit();
         CellMap {
-            cell_of_row: builder.cell_of_row,
-            cell_unit: builder.cell_unit,
-            cell_domain: builder.cell_domain,
+            cell_of_row,
+            cell_unit,
+            cell_domain,
             unit_cells,
             n_domains: nd,
             shared: OnceLock::new(),
@@ -326,37 +352,17 @@ impl CellMap {
 }
 
 /// The state of [`CellMap::build`].
-struct CellBuilder<'a> {
-    row_domain: &'a [u32],
-    cell_of_row: Vec<u32>,
+struct CellBuilder {
+    /// Cell → unit and domain, in slots beyond `len` too.
     cell_unit: Vec<u32>,
     cell_domain: Vec<u32>,
+    /// Cells made.
+    len: usize,
     /// Domain → (unit, cell) of its latest cell.
     current: Vec<(u32, u32)>,
 }
 
-impl CellBuilder<'_> {
-    /// The cells of unit `u`, whose rows are positions `rows` in unit order.
-    fn unit(&mut self, u: u32, rows: std::ops::Range<usize>, order: Option<&[u32]>) {
-        match order {
-            None => {
-                // Rows in unit order: plain slices.
-                let row_domain = &self.row_domain[rows.clone()];
-                let mut cell_of_row = std::mem::take(&mut self.cell_of_row);
-                for (&d, out) in row_domain.iter().zip(&mut cell_of_row[rows]) {
-                    *out = self.cell(u, d);
-                }
-                self.cell_of_row = cell_of_row;
-            }
-            Some(order) => {
-                for &i in &order[rows] {
-                    let i = i as usize;
-                    self.cell_of_row[i] = self.cell(u, self.row_domain[i]);
-                }
-            }
-        }
-    }
-
+impl CellBuilder {
     /// The cell of unit `u` and domain `d` (made on its first row), or
     /// [`MISSING`] for rows in no domain.
     #[inline(always)]
@@ -365,11 +371,14 @@ impl CellBuilder<'_> {
             return MISSING;
         }
         let current = &mut self.current[d as usize];
-        if current.0 != u {
-            *current = (u, self.cell_unit.len() as u32);
-            self.cell_unit.push(u);
-            self.cell_domain.push(d);
-        }
-        current.1
+        let new = current.0 != u;
+        // The next slot gets this cell whether it is new or not; only a new
+        // one advances `len` (a select instead of a branch).
+        self.cell_unit[self.len] = u;
+        self.cell_domain[self.len] = d;
+        let c = if new { self.len as u32 } else { current.1 };
+        *current = (u, c);
+        self.len += usize::from(new);
+        c
     }
 }
