@@ -49,6 +49,7 @@ pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64>
         unit: &cells.unit,
         domain: &cells.domain,
         present: &cells.present,
+        unit_cells: None,
         k: cells.k,
         n_domains: cells.n_domains,
     };
@@ -86,6 +87,9 @@ pub(crate) struct CellLayout<'a> {
     pub domain: &'a [u32],
     /// Whether the cell has at least one member row.
     pub present: &'a [bool],
+    /// Unit → its first cell (`n_units + 1` offsets), when known: a group's
+    /// cells are then found without looking at each cell's unit.
+    pub unit_cells: Option<&'a [u32]>,
     /// Variables per cell.
     pub k: usize,
     /// Number of domains.
@@ -159,13 +163,18 @@ fn vcov_of(structure: &Structure, cells: &CellLayout<'_>, mut source: impl CellV
     let mut contrib = vec![0.0; kk];
     let mut sums = vec![0.0; k];
     let mut css = vec![0.0; kk];
-    // Stage 1 sums and stratum counts for `Average`.
-    let mut stage1 = vec![0.0; nd * kk];
-    let mut strata_present = vec![0u32; nd];
-    let mut strata_ok = vec![0u32; nd];
+    let mut stage1 = StageOne::new(nd, k);
 
     for s in (0..stages.len()).rev() {
         let stage = &stages[s];
+        // Group → its first unit (units of a group are contiguous, in order).
+        let mut first_unit = Vec::with_capacity(stage.group_units.len() + 1);
+        let mut next = 0u32;
+        first_unit.push(0);
+        for &n in &stage.group_units {
+            next += n;
+            first_unit.push(next);
+        }
         let (unit, dom, present): (&[u32], &[u32], &[bool]) = match &merged {
             Some(m) => (&m.unit, &m.domain, &m.present),
             None => (cells.unit, cells.domain, cells.present),
@@ -174,20 +183,28 @@ fn vcov_of(structure: &Structure, cells: &CellLayout<'_>, mut source: impl CellV
         while i < unit.len() {
             let g = stage.unit_group[unit[i] as usize];
             let n_g = f64::from(stage.group_units[g as usize]);
-            // The group's cells: up to the first unit of another group
-            // (one lookup per unit, not per cell).
-            let mut j = i;
-            let mut last_unit = unit[i];
-            while j < unit.len() {
-                let u = unit[j];
-                if u != last_unit {
-                    if stage.unit_group[u as usize] != g {
-                        break;
-                    }
-                    last_unit = u;
+            // The group's cells: up to the first unit of another group.
+            let j = match (&merged, cells.unit_cells) {
+                (None, Some(unit_cells)) => {
+                    unit_cells[first_unit[g as usize + 1] as usize] as usize
                 }
-                j += 1;
-            }
+                _ => {
+                    // One lookup per unit, not per cell.
+                    let mut j = i;
+                    let mut last_unit = unit[i];
+                    while j < unit.len() {
+                        let u = unit[j];
+                        if u != last_unit {
+                            if stage.unit_group[u as usize] != g {
+                                break;
+                            }
+                            last_unit = u;
+                        }
+                        j += 1;
+                    }
+                    j
+                }
+            };
             if merged.is_none() {
                 source.fill(i..j);
             }
@@ -201,13 +218,12 @@ fn vcov_of(structure: &Structure, cells: &CellLayout<'_>, mut source: impl CellV
             // cross-products are `S₂ − S₁S₁ᵀ/n_g` of values near their mean).
             if k == 1 {
                 for ((&d, &p), &t) in dom[i..j].iter().zip(&present[i..j]).zip(&values[i..j]) {
-                    let d = d as usize;
-                    let sc = &mut one[d];
-                    if !seen[d] {
-                        seen[d] = true;
-                        touched.push(d);
+                    let sc = &mut one[d as usize];
+                    if !sc.seen {
+                        touched.push(d as usize);
                         *sc = One {
                             shift: t,
+                            seen: true,
                             ..One::default()
                         };
                     }
@@ -218,7 +234,9 @@ fn vcov_of(structure: &Structure, cells: &CellLayout<'_>, mut source: impl CellV
                     sc.s2 += dev * dev;
                 }
                 for &d in &touched {
-                    let sc = &one[d];
+                    let sc = &mut one[d];
+                    sc.seen = false;
+                    seen[d] = true;
                     here[d] = sc.here;
                     units_in[d] = sc.units;
                     shift[d] = sc.shift;
@@ -272,16 +290,11 @@ fn vcov_of(structure: &Structure, cells: &CellLayout<'_>, mut source: impl CellV
                 for a in 0..k {
                     sums[a] += n_g * sh[a];
                 }
-                let ok = group_contribution(stage, g as usize, lonely, &sums, &css, &mut contrib);
                 if s == 0 {
-                    strata_present[d] += 1;
-                    if ok {
-                        strata_ok[d] += 1;
-                        for (acc, c) in stage1[d * kk..(d + 1) * kk].iter_mut().zip(&contrib) {
-                            *acc += c;
-                        }
-                    }
+                    stage1.add(stage, g as usize, lonely, d, &sums, &css);
                 } else {
+                    let ok =
+                        group_contribution(stage, g as usize, lonely, &sums, &css, &mut contrib);
                     // Within one parent cluster R's `onestage` sees one
                     // group: its factor is 1/1, or 1/0 (NaN) when lonely
                     // under `Average`.
@@ -303,19 +316,73 @@ fn vcov_of(structure: &Structure, cells: &CellLayout<'_>, mut source: impl CellV
             merged = Some(next);
         }
     }
-    for d in 0..nd {
-        if strata_present[d] == 0 {
-            continue;
-        }
-        let scale = f64::from(strata_present[d]) / f64::from(strata_ok[d]);
-        for (r, s) in result[d * kk..(d + 1) * kk]
-            .iter_mut()
-            .zip(&stage1[d * kk..(d + 1) * kk])
-        {
-            *r += s * scale;
+    stage1.finish(&mut result);
+    result
+}
+
+/// The stage-1 (strata) part of the variance: the groups' contributions
+/// per domain, and the strata counts that R's `Average` rescales by
+/// (strata present / strata without a lonely PSU, counting strata with
+/// members in the domain, as R does for a subset design).
+struct StageOne {
+    k: usize,
+    sums: Vec<f64>,
+    present: Vec<u32>,
+    ok: Vec<u32>,
+    contrib: Vec<f64>,
+}
+
+impl StageOne {
+    fn new(nd: usize, k: usize) -> StageOne {
+        StageOne {
+            k,
+            sums: vec![0.0; nd * k * k],
+            present: vec![0; nd],
+            ok: vec![0; nd],
+            contrib: vec![0.0; k * k],
         }
     }
-    result
+
+    /// Stratum `g`'s contribution to domain `d`, from the sum of its units'
+    /// totals and their centred cross-products.
+    fn add(
+        &mut self,
+        stage: &Stage,
+        g: usize,
+        lonely: LonelyPsu,
+        d: usize,
+        sums: &[f64],
+        css: &[f64],
+    ) {
+        let kk = self.k * self.k;
+        self.present[d] += 1;
+        if group_contribution(stage, g, lonely, sums, css, &mut self.contrib) {
+            self.ok[d] += 1;
+            for (acc, c) in self.sums[d * kk..(d + 1) * kk]
+                .iter_mut()
+                .zip(&self.contrib)
+            {
+                *acc += c;
+            }
+        }
+    }
+
+    /// Adds the stage-1 sums, rescaled for `Average`, to `result`.
+    fn finish(&self, result: &mut [f64]) {
+        let kk = self.k * self.k;
+        for (d, (&present, &ok)) in self.present.iter().zip(&self.ok).enumerate() {
+            if present == 0 {
+                continue;
+            }
+            let scale = f64::from(present) / f64::from(ok);
+            for (r, s) in result[d * kk..(d + 1) * kk]
+                .iter_mut()
+                .zip(&self.sums[d * kk..(d + 1) * kk])
+            {
+                *r += s * scale;
+            }
+        }
+    }
 }
 
 /// Per-domain scratch of a group when there is one variable.
@@ -326,6 +393,7 @@ struct One {
     s2: f64,
     units: f64,
     here: bool,
+    seen: bool,
 }
 
 /// One group's variance contribution into `out` from the unit totals' sum

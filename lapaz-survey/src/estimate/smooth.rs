@@ -189,23 +189,20 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
     //    visits each cell (or in a plain loop for the weighting layer).
     // Cells from `first` on, `k` values each into `out`.
     let z = |first: usize, out: &mut [f64]| {
-        let records = acc[first * m..].chunks_exact(m);
-        let domains = &cells.cell_domain[first..];
         if k == 0 {
             return;
         }
-        if k == 1 {
-            for ((v, a), &d) in out.iter_mut().zip(records).zip(domains) {
-                let row = &jac[d as usize * m..(d as usize + 1) * m];
-                *v = row.iter().zip(a).map(|(x, y)| x * y).sum();
-            }
-        } else {
-            for ((v, a), &d) in out.chunks_exact_mut(k).zip(records).zip(domains) {
-                let d = d as usize;
-                for (o, v) in v.iter_mut().enumerate() {
-                    let row = &jac[(d * k + o) * m..(d * k + o + 1) * m];
-                    *v = row.iter().zip(a).map(|(x, y)| x * y).sum();
+        let count = out.len() / k;
+        let records = acc[first * m..(first + count) * m].chunks_exact(m);
+        let domains = &cells.cell_domain[first..first + count];
+        for ((v, a), &d) in out.chunks_exact_mut(k).zip(records).zip(domains) {
+            let rows = &jac[d as usize * k * m..(d as usize + 1) * k * m];
+            for (v, row) in v.iter_mut().zip(rows.chunks_exact(m)) {
+                let mut t = 0.0;
+                for (x, y) in row.iter().zip(a) {
+                    t += x * y;
                 }
+                *v = t;
             }
         }
     };
@@ -242,6 +239,7 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
                 unit: &cells.cell_unit,
                 domain: &cells.cell_domain,
                 present: &present,
+                unit_cells: Some(&cells.unit_cells),
                 k,
                 n_domains: nd,
             };
