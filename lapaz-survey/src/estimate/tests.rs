@@ -318,3 +318,68 @@ fn table_to_tidy_dataframe_and_text() {
         .collect();
     assert!(widths.windows(2).all(|w| w[0] == w[1]), "{text}");
 }
+
+/// An estimate's variance (made while the Taylor pass computes the
+/// linearised cell totals) equals the covariance machinery's (from the cell
+/// totals the estimate keeps), also where cancellation could bite: domain
+/// means far from the overall one, a proportion near 1, a ratio of nearly
+/// proportional variables.
+#[test]
+fn variance_matches_the_kept_linearisation() {
+    let (mut h, mut psu, mut w, mut y, mut x, mut b, mut g) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut seed = 17u64;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for s in 0..12 {
+        for p in 0..4 {
+            for _ in 0..15 {
+                let dom = (next() * 4.0) as usize;
+                h.push(format!("h{s}"));
+                psu.push((s * 4 + p) as i64);
+                w.push(50.0 + 100.0 * next());
+                let v = 1e6 + 1e5 * dom as f64 + 50.0 * next() + 30.0 * p as f64;
+                y.push(v);
+                x.push(0.7 * v + next());
+                b.push(if next() < 0.98 { 1.0 } else { 0.0 });
+                g.push(format!("d{dom}"));
+            }
+        }
+    }
+    let df = df!["h" => h, "psu" => psu, "w" => w, "y" => y, "x" => x, "b" => b, "g" => g]
+        .expect("frame");
+    let d = SurveyDesign::new(
+        df,
+        DesignSpec::new().weights("w").strata("h").cluster("psu"),
+    )
+    .expect("design");
+    let by = d.by(["g"]).expect("by");
+    let tables = [
+        by.mean("y").expect("mean"),
+        by.total("y").expect("total"),
+        by.ratio("x", "y").expect("ratio"),
+        by.mean("b").expect("proportion"),
+        by.prop("g").expect("levels"),
+        d.mean("y").expect("mean"),
+    ];
+    for t in &tables {
+        for e in t.estimates() {
+            let v = crate::estimate::covariance(&[e]).expect("covariance")[[0, 0]];
+            // Relative to the project's 1e-9; a zero variance (a domain
+            // with b = 1 throughout) is rounding noise below (1e-12·est)².
+            let rel = (e.se * e.se - v).abs() / v.abs().max(1e-300);
+            let zero = 1e-24 * e.estimate * e.estimate;
+            assert!(
+                rel < 1e-9 || (e.se * e.se < zero && v.abs() < zero),
+                "{:?} {:?}: {} vs {v}",
+                e.statistic,
+                e.domain,
+                e.se * e.se
+            );
+        }
+    }
+}
