@@ -718,13 +718,23 @@ impl DomainDesign {
         }
 
         // F̂(q̂) per domain and probability, with its design variance.
-        let stat = ShareAtOrBelow {
-            y,
-            row_domain: &domains.row_domain,
-            thresholds: &thresholds,
-            k,
+        let r = if k == 1 {
+            let stat = ShareAtOrBelow::<1> {
+                y,
+                row_domain: &domains.row_domain,
+                thresholds: &thresholds,
+                k,
+            };
+            estimate_smooth(design, cells, &stat)
+        } else {
+            let stat = ShareAtOrBelow::<0> {
+                y,
+                row_domain: &domains.row_domain,
+                thresholds: &thresholds,
+                k,
+            };
+            estimate_smooth(design, cells, &stat)
         };
-        let r = estimate_smooth(design, cells, &stat);
 
         let opts = design.options();
         let mut out = Vec::with_capacity(nd * k);
@@ -872,7 +882,10 @@ fn domain_pairs(y: &[f64], weights: &[f64], row_domain: &[u32], d: u32) -> Vec<(
 /// `F̂_d(q̂_{d,j})`: the weight share of the domain's rows at or below each of
 /// its quantiles — the mean of the indicator `y ≤ q̂` whose interval
 /// Woodruff maps back. Totals `[Σw, Σw·1{y ≤ q̂_{d,1}}, …]`.
-struct ShareAtOrBelow<'a> {
+///
+/// `K` is the number of probabilities when it is known at compile time (1:
+/// one quantile, the common case), 0 otherwise.
+struct ShareAtOrBelow<'a, const K: usize> {
     y: &'a [f64],
     row_domain: &'a [u32],
     /// `domains × k` quantiles.
@@ -880,7 +893,10 @@ struct ShareAtOrBelow<'a> {
     k: usize,
 }
 
-impl SmoothStatistic for ShareAtOrBelow<'_> {
+impl<const K: usize> SmoothStatistic for ShareAtOrBelow<'_, K> {
+    const TOTALS: usize = if K > 0 { 1 + K } else { 0 };
+    const DOMAIN_TOTALS: Option<usize> = Some(0);
+    const OUTPUTS: usize = K;
     fn n_totals(&self) -> usize {
         1 + self.k
     }
@@ -892,15 +908,12 @@ impl SmoothStatistic for ShareAtOrBelow<'_> {
         if y.is_nan() {
             return false;
         }
+        let k = if K > 0 { K } else { self.k };
         let d = self.row_domain[row] as usize;
         acc[0] += w;
-        for (j, q) in self.thresholds[d * self.k..(d + 1) * self.k]
-            .iter()
-            .enumerate()
-        {
-            if y <= *q {
-                acc[1 + j] += w;
-            }
+        for (j, q) in self.thresholds[d * k..(d + 1) * k].iter().enumerate() {
+            // A select, not a branch: half the rows are below a median.
+            acc[1 + j] += if y <= *q { w } else { 0.0 };
         }
         true
     }

@@ -6,32 +6,38 @@
 //! `k` whose cumulative weight share `Cₖ/C` exceeds `p` (see
 //! [`WeightedCdf`](super::quantile::WeightedCdf) for the exact rule and its
 //! corners). A quickselect finds that position: partition around a pivot
-//! value `v` into `< v`, `= v` and `> v`, add up the weights of each part
-//! (compensated, as the sorted cumulative sums are), and go on in the part
-//! where `Cₖ/C` crosses `p`. Every partition point found is kept, so that
-//! the next quantile of the same sample (Woodruff's interval ends, other
-//! probabilities) starts from the narrowest known interval around its own
-//! crossing — usually a small fraction of the sample.
+//! value `v` into `< v`, `= v` and `> v`, add up the weights of each part,
+//! and go on in the part where `Cₖ/C` crosses `p`. Every partition point
+//! found is kept, so that the next quantile of the same sample (Woodruff's
+//! interval ends, other probabilities) starts from the narrowest known
+//! interval around its own crossing — usually a small fraction of the
+//! sample.
 //!
 //! Only the cumulative sums at group boundaries (all values below `v`, all
 //! values up to `v`) matter, and those do not depend on the order of the
-//! sample, so the answer is the sorted rule's. The one exception is a
-//! crossing that falls inside the weight of the *first* of several tied
-//! values, where the stable order of the ties decides; then, and when the
-//! pivots are unlucky, [`Selector::quantile`] gives `None` and the caller
-//! falls back to sorting.
+//! sample, so the answer is the sorted rule's. The partitions sum weights
+//! plainly; where a share comes within their rounding error of `p` (ties
+//! such as `F̂ = ½` with equal weights) the weights before that point are
+//! summed again, compensated, as the sorted cumulative sums are. The one
+//! exception is a crossing that falls inside the weight of the *first* of
+//! several tied values, where the stable order of the ties decides; then,
+//! and when the pivots are unlucky, [`Selector::quantile`] gives `None` and
+//! the caller falls back to sorting.
+
+use std::cell::Cell;
+use std::cmp::Ordering;
 
 /// Neumaier-compensated sum (the same summation as the sorted cumulative
 /// weights).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct Compensated {
+struct Compensated {
     sum: f64,
     comp: f64,
 }
 
 impl Compensated {
     #[inline(always)]
-    pub(crate) fn add(&mut self, v: f64) {
+    fn add(&mut self, v: f64) {
         let t = self.sum + v;
         if self.sum.abs() >= v.abs() {
             self.comp += (self.sum - t) + v;
@@ -41,25 +47,18 @@ impl Compensated {
         self.sum = t;
     }
 
-    /// `self + other`, both compensated.
-    fn plus(mut self, other: Compensated) -> Compensated {
-        self.add(other.sum);
-        self.add(other.comp);
-        self
-    }
-
     /// The rounded sum.
-    pub(crate) fn value(self) -> f64 {
+    fn value(self) -> f64 {
         self.sum + self.comp
     }
 }
 
 /// A known partition point: every value before `pos` is ≤ every value from
-/// `pos` on, and `cum` is the weight before `pos`.
+/// `pos` on, and `cum` is the weight before `pos` (summed plainly).
 #[derive(Debug, Clone, Copy)]
 struct Bound {
     pos: usize,
-    cum: Compensated,
+    cum: f64,
     /// The largest value before `pos`, when known.
     max_before: Option<f64>,
     /// The smallest value from `pos` on, when known.
@@ -70,27 +69,42 @@ struct Bound {
 /// weights ≥ 0, no NaN values), which it reorders.
 #[derive(Debug, Clone)]
 pub(crate) struct Selector {
+    /// The weights' plain sum.
     total: f64,
+    /// Their compensated sum (the sorted rule's last cumulative weight),
+    /// made the first time a share comes close to `p`.
+    exact_total: Cell<Option<f64>>,
     bounds: Vec<Bound>,
+    /// Room for the out-of-place partitions (made on first use).
+    buffer: Vec<(f64, f64)>,
 }
 
 impl Selector {
     /// A selector over `pairs`, or `None` when they are empty or weigh
     /// nothing.
     pub(crate) fn new(pairs: &[(f64, f64)]) -> Option<Selector> {
-        let mut total = Compensated::default();
-        for &(_, w) in pairs {
-            total.add(w);
+        // Four running sums: no long chain of dependent additions.
+        let mut sums = [0.0; 4];
+        let mut chunks = pairs.chunks_exact(4);
+        for c in &mut chunks {
+            for (s, e) in sums.iter_mut().zip(c) {
+                *s += e.1;
+            }
         }
-        if total.value().partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+        for (s, e) in sums.iter_mut().zip(chunks.remainder()) {
+            *s += e.1;
+        }
+        let total = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+        if total.partial_cmp(&0.0) != Some(Ordering::Greater) {
             return None;
         }
         Some(Selector {
-            total: total.value(),
+            total,
+            exact_total: Cell::new(None),
             bounds: vec![
                 Bound {
                     pos: 0,
-                    cum: Compensated::default(),
+                    cum: 0.0,
                     max_before: None,
                     min_after: None,
                 },
@@ -101,13 +115,44 @@ impl Selector {
                     min_after: None,
                 },
             ],
+            buffer: Vec::new(),
         })
     }
 
-    /// Whether the weight share before `pos` (a cumulative sum `cum`) is at
-    /// most `p`: sorted position `pos − 1` counts as "at or below p".
-    fn at_most(&self, b: &Bound, p: f64) -> bool {
-        b.pos == 0 || b.cum.value() / self.total <= p
+    /// `(C + extra)/C_n` against `p`, with `C` the weight of `pairs[..pos]`
+    /// (`cum`, summed plainly), as the sorted rule's compensated cumulative
+    /// sums give it: far from `p` the plain sums decide; within their
+    /// rounding error of `p`, compensated sums do.
+    fn compare(&self, pairs: &[(f64, f64)], pos: usize, cum: f64, extra: f64, p: f64) -> Ordering {
+        let c = cum + extra;
+        let target = p * self.total;
+        // A bound on the rounding errors of the plain sums (`c`, the total).
+        let tol = (pos + pairs.len() + 4) as f64 * f64::EPSILON * c.abs().max(target.abs());
+        let share = if (c - target).abs() > tol {
+            c / self.total
+        } else {
+            let mut exact = Compensated::default();
+            for e in &pairs[..pos] {
+                exact.add(e.1);
+            }
+            exact.add(extra);
+            let total = self.exact_total.get().unwrap_or_else(|| {
+                let mut t = Compensated::default();
+                for e in pairs {
+                    t.add(e.1);
+                }
+                self.exact_total.set(Some(t.value()));
+                t.value()
+            });
+            exact.value() / total
+        };
+        share.partial_cmp(&p).unwrap_or(Ordering::Greater)
+    }
+
+    /// Whether the share before bound `b` is at most `p` (sorted position
+    /// `pos − 1` counts as "at or below p").
+    fn at_most(&self, pairs: &[(f64, f64)], b: &Bound, p: f64) -> bool {
+        b.pos == 0 || self.compare(pairs, b.pos, b.cum, 0.0, p).is_le()
     }
 
     fn record(&mut self, bound: Bound) {
@@ -133,7 +178,7 @@ impl Selector {
     ) -> Option<f64> {
         let n = pairs.len();
         // The narrowest known interval [lo, hi) holding the crossing.
-        let first_false = self.bounds.partition_point(|b| self.at_most(b, p));
+        let first_false = self.bounds.partition_point(|b| self.at_most(pairs, b, p));
         if first_false == self.bounds.len() {
             // Every share ≤ p (p = 1): the largest value.
             return pairs.iter().map(|e| e.0).reduce(f64::max);
@@ -150,16 +195,19 @@ impl Selector {
             }
             let part = &mut pairs[lo..hi];
             let v = pivot(part);
+            if self.buffer.len() < part.len() {
+                self.buffer.resize(part.len(), (0.0, 0.0));
+            }
             let Partition {
                 less,
                 equal,
                 w_less,
                 w_equal,
-            } = partition(part, v);
+            } = partition(part, &mut self.buffer[..part.len()], v);
             let a = lo + less;
             let b = a + equal;
-            let cum_a = base.plus(w_less);
-            let cum_b = cum_a.plus(w_equal);
+            let cum_a = base + w_less;
+            let cum_b = cum_a + w_equal;
             if less > 0 {
                 self.record(Bound {
                     pos: a,
@@ -174,12 +222,12 @@ impl Selector {
                 max_before: Some(v),
                 min_after: None,
             });
-            if less > 0 && cum_a.value() / self.total > p {
+            if less > 0 && self.compare(pairs, a, cum_a, 0.0, p) == Ordering::Greater {
                 // The crossing is among the values below v.
                 hi = a;
                 continue;
             }
-            if cum_b.value() / self.total <= p {
+            if self.compare(pairs, b, cum_b, 0.0, p).is_le() {
                 if b == hi {
                     // Only p = 1 reaches the end of the sample here; an
                     // inner end means sums that disagree in the last bit.
@@ -198,16 +246,11 @@ impl Selector {
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), e| {
                     (lo.min(e.1), hi.max(e.1))
                 });
-            let share_with = |w: f64| {
-                let mut c = cum_a;
-                c.add(w);
-                c.value() / self.total <= p
-            };
             // If the first tie is at or below p, the rule reads two values
             // equal to v; if it is above, it reads the value at position a
             // (v) or, when F̂ reaches p exactly before it, the value before.
-            let maybe_below = share_with(w_min);
-            let maybe_above = !share_with(w_max);
+            let maybe_below = self.compare(pairs, a, cum_a, w_min, p).is_le();
+            let maybe_above = self.compare(pairs, a, cum_a, w_max, p) == Ordering::Greater;
             if !maybe_above {
                 return Some(v);
             }
@@ -219,7 +262,7 @@ impl Selector {
                 } else {
                     pairs[b..].iter().map(|e| e.0).reduce(f64::min)
                 }
-            } else if cum_a.value() / self.total != p {
+            } else if self.compare(pairs, a, cum_a, 0.0, p).is_ne() {
                 Some(v)
             } else {
                 // F̂ reaches p exactly at the value before v.
@@ -255,47 +298,66 @@ fn pivot(part: &[(f64, f64)]) -> f64 {
     }
 }
 
+/// `w` when `keep`, else 0 — by a bit mask, never a branch (a branch on
+/// `value < v` is mispredicted half the time).
+#[inline(always)]
+fn keep_if(w: f64, keep: bool) -> f64 {
+    f64::from_bits(w.to_bits() & u64::from(keep).wrapping_neg())
+}
+
 struct Partition {
     less: usize,
     equal: usize,
-    w_less: Compensated,
-    w_equal: Compensated,
+    w_less: f64,
+    w_equal: f64,
 }
 
-/// Reorders `part` into values `< v`, `= v`, `> v` (branch-free swaps) and
-/// sums the weights of the first two groups. `v` is one of the values.
-fn partition(part: &mut [(f64, f64)], v: f64) -> Partition {
-    let mut w_less = Compensated::default();
-    let mut left = 0;
+/// Reorders `part` into values `< v`, `= v`, `> v` and sums the weights of
+/// the first two groups; `v` is one of the values. Out of place, through
+/// `buffer` (as long as `part`), without branches on the data: each element
+/// is written to both the next front and the next back slot, and only the
+/// right one is kept — no loop-carried dependency through memory, as an
+/// in-place swap would have.
+fn partition(part: &mut [(f64, f64)], buffer: &mut [(f64, f64)], v: f64) -> Partition {
+    let n = part.len();
+    // Pass 1, part → buffer: values ≤ v to the front, > v to the back.
+    let (mut front, mut back) = (0usize, n);
+    let (mut w_less, mut w_equal) = (0.0, 0.0);
     let mut equal = 0usize;
-    for right in 0..part.len() {
-        let e = part[right];
-        let is_less = e.0 < v;
-        part.swap(left, right);
-        left += usize::from(is_less);
-        w_less.add(if is_less { e.1 } else { 0.0 });
-        equal += usize::from(e.0 == v);
+    let mut last_equal = 0usize;
+    for &e in part.iter() {
+        let le = e.0 <= v;
+        let eq = e.0 == v;
+        buffer[front] = e;
+        buffer[back - 1] = e;
+        last_equal = if eq { front } else { last_equal };
+        front += usize::from(le);
+        back -= usize::from(!le);
+        w_less += keep_if(e.1, le && !eq);
+        w_equal += keep_if(e.1, eq);
+        equal += usize::from(eq);
     }
-    let mut w_equal = Compensated::default();
-    let rest = &mut part[left..];
-    let mut mid = 0;
-    for right in 0..rest.len() {
-        let e = rest[right];
-        let is_equal = e.0 == v;
-        if equal == 1 && is_equal {
-            // A single value equal to v (no ties): move it and stop.
-            rest.swap(0, right);
-            w_equal.add(e.1);
-            mid = 1;
-            break;
+    // The values above v go back as they are.
+    part[front..].copy_from_slice(&buffer[front..]);
+    if equal == 1 {
+        // A single value equal to v (no ties): it goes last among ≤ v.
+        buffer.swap(last_equal, front - 1);
+        part[..front].copy_from_slice(&buffer[..front]);
+    } else {
+        // Pass 2, buffer → part: values < v to the front, = v to the back
+        // of the ≤ v values.
+        let (mut lt, mut ge) = (0usize, front);
+        for &e in &buffer[..front] {
+            let less = e.0 < v;
+            part[lt] = e;
+            part[ge - 1] = e;
+            lt += usize::from(less);
+            ge -= usize::from(!less);
         }
-        rest.swap(mid, right);
-        mid += usize::from(is_equal);
-        w_equal.add(if is_equal { e.1 } else { 0.0 });
     }
     Partition {
-        less: left,
-        equal: mid,
+        less: front - equal,
+        equal,
         w_less,
         w_equal,
     }
