@@ -376,7 +376,7 @@ impl CellBuilder {
         // one advances `len` (a select instead of a branch).
         self.cell_unit[self.len] = u;
         self.cell_domain[self.len] = d;
-        let c = if new { self.len as u32 } else { current.1 };
+        let c = std::hint::select_unpredictable(new, self.len as u32, current.1);
         *current = (u, c);
         self.len += usize::from(new);
         c

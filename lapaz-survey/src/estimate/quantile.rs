@@ -913,7 +913,7 @@ impl<const K: usize> SmoothStatistic for ShareAtOrBelow<'_, K> {
         acc[0] += w;
         for (j, q) in self.thresholds[d * k..(d + 1) * k].iter().enumerate() {
             // A select, not a branch: half the rows are below a median.
-            acc[1 + j] += if y <= *q { w } else { 0.0 };
+            acc[1 + j] += std::hint::select_unpredictable(y <= *q, w, 0.0);
         }
         true
     }

@@ -77,7 +77,15 @@ pub(crate) struct Selector {
     bounds: Vec<Bound>,
     /// Room for the out-of-place partitions (made on first use).
     buffer: Vec<(f64, f64)>,
+    /// The middle part of a bracketing split (see [`split3`]).
+    middle: Vec<(f64, f64)>,
 }
+
+/// Intervals longer than this are first cut by two pivots from a sample
+/// (Floyd and Rivest's selection): one pass leaves a small middle part
+/// that holds the crossing — and, usually, the crossings of Woodruff's
+/// interval ends too.
+const BRACKET_MIN: usize = 4096;
 
 impl Selector {
     /// A selector over `pairs`, or `None` when they are empty or weigh
@@ -116,6 +124,7 @@ impl Selector {
                 },
             ],
             buffer: Vec::new(),
+            middle: Vec::new(),
         })
     }
 
@@ -186,14 +195,55 @@ impl Selector {
         let low = self.bounds[first_false - 1];
         let high = self.bounds[first_false];
         let (mut lo, mut hi) = (low.pos, high.pos);
-        let mut base = low.cum;
+        let (mut base, mut top) = (low.cum, high.cum);
         let mut prev_max = low.max_before;
+        let mut bracket_failed = false;
         let limit = 2 * (usize::BITS - n.leading_zeros()) as usize + 16;
         for _ in 0..limit {
             if lo >= hi {
                 return None;
             }
             let part = &mut pairs[lo..hi];
+            if part.len() > BRACKET_MIN
+                && !bracket_failed
+                && let Some((v_lo, v_hi)) = bracket(part, (p * self.total - base) / (top - base))
+            {
+                if self.buffer.len() < part.len() {
+                    self.buffer.resize(part.len(), (0.0, 0.0));
+                }
+                let (low, mid, w_low, w_mid) = split3(
+                    part,
+                    &mut self.buffer[..part.len()],
+                    &mut self.middle,
+                    v_lo,
+                    v_hi,
+                );
+                let (a, b) = (lo + low, lo + low + mid);
+                let (cum_a, cum_b) = (base + w_low, base + w_low + w_mid);
+                for (pos, cum) in [(a, cum_a), (b, cum_b)] {
+                    if pos > lo && pos < hi {
+                        self.record(Bound {
+                            pos,
+                            cum,
+                            max_before: None,
+                            min_after: None,
+                        });
+                    }
+                }
+                if low > 0 && self.compare(pairs, a, cum_a, 0.0, p) == Ordering::Greater {
+                    (hi, top) = (a, cum_a);
+                } else if b < hi && self.compare(pairs, b, cum_b, 0.0, p).is_le() {
+                    (lo, base) = (b, cum_b);
+                    prev_max = None;
+                } else {
+                    bracket_failed = (a, b) == (lo, hi);
+                    (lo, hi, base, top) = (a, b, cum_a, cum_b);
+                    if a > lo {
+                        prev_max = None;
+                    }
+                }
+                continue;
+            }
             let v = pivot(part);
             if self.buffer.len() < part.len() {
                 self.buffer.resize(part.len(), (0.0, 0.0));
@@ -224,7 +274,7 @@ impl Selector {
             });
             if less > 0 && self.compare(pairs, a, cum_a, 0.0, p) == Ordering::Greater {
                 // The crossing is among the values below v.
-                hi = a;
+                (hi, top) = (a, cum_a);
                 continue;
             }
             if self.compare(pairs, b, cum_b, 0.0, p).is_le() {
@@ -285,6 +335,76 @@ impl Selector {
     }
 }
 
+/// Two values of `part` that bracket its weighted `f` quantile with high
+/// probability: the `f ∓ δ` quantiles of an evenly spaced sample, `δ` three
+/// standard errors of a sample quantile. `None` when `f` is not a share.
+fn bracket(part: &[(f64, f64)], f: f64) -> Option<(f64, f64)> {
+    if !(0.0..=1.0).contains(&f) {
+        return None;
+    }
+    let n = part.len();
+    let s = (n / 16).clamp(64, 4096);
+    let mut sample: Vec<(f64, f64)> = (0..s).map(|j| part[j * n / s]).collect();
+    sample.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let total: f64 = sample.iter().map(|e| e.1).sum();
+    if total.partial_cmp(&0.0) != Some(Ordering::Greater) {
+        return None;
+    }
+    let delta = 3.0 * (f * (1.0 - f) / s as f64).sqrt() + 2.0 / s as f64;
+    let (want_lo, want_hi) = ((f - delta) * total, (f + delta) * total);
+    let mut cum = 0.0;
+    let mut v_lo = sample[0].0;
+    let mut v_hi = sample[s - 1].0;
+    for &(x, w) in &sample {
+        cum += w;
+        if cum <= want_lo {
+            v_lo = x;
+        }
+        if cum >= want_hi {
+            v_hi = x;
+            break;
+        }
+    }
+    Some((v_lo, v_hi))
+}
+
+/// Reorders `part` into values `< lo`, `lo ..= hi` and `> hi` (the middle
+/// through `middle`, the others out of place through `buffer`, as
+/// [`partition`] does); returns the sizes of the first two parts and their
+/// weights.
+fn split3(
+    part: &mut [(f64, f64)],
+    buffer: &mut [(f64, f64)],
+    middle: &mut Vec<(f64, f64)>,
+    lo: f64,
+    hi: f64,
+) -> (usize, usize, f64, f64) {
+    let n = part.len();
+    middle.clear();
+    let (mut front, mut back) = (0usize, n);
+    let (mut w_low, mut w_mid) = (0.0, 0.0);
+    for &e in part.iter() {
+        let below = e.0 < lo;
+        let above = e.0 > hi;
+        if !below && !above {
+            // Rare: the middle is a small part.
+            middle.push(e);
+            w_mid += e.1;
+            continue;
+        }
+        buffer[front] = e;
+        buffer[back - 1] = e;
+        front += usize::from(below);
+        back -= usize::from(above);
+        w_low += keep_if(e.1, below);
+    }
+    let mid = middle.len();
+    part[..front].copy_from_slice(&buffer[..front]);
+    part[front..front + mid].copy_from_slice(middle);
+    part[front + mid..].copy_from_slice(&buffer[back..]);
+    (front, mid, w_low, w_mid)
+}
+
 /// The median of the first, middle and last values.
 fn pivot(part: &[(f64, f64)]) -> f64 {
     let n = part.len();
@@ -298,11 +418,11 @@ fn pivot(part: &[(f64, f64)]) -> f64 {
     }
 }
 
-/// `w` when `keep`, else 0 — by a bit mask, never a branch (a branch on
+/// `w` when `keep`, else 0 — a select, never a branch (a branch on
 /// `value < v` is mispredicted half the time).
 #[inline(always)]
 fn keep_if(w: f64, keep: bool) -> f64 {
-    f64::from_bits(w.to_bits() & u64::from(keep).wrapping_neg())
+    std::hint::select_unpredictable(keep, w, 0.0)
 }
 
 struct Partition {
@@ -408,7 +528,8 @@ mod tests {
     fn matches_the_sorted_rule_on_random_samples() {
         let mut seed = 7;
         let probs = [0.0, 0.01, 0.1, 0.25, 0.3, 0.5, 0.5001, 0.75, 0.9, 0.99, 1.0];
-        for n in [1, 2, 3, 5, 10, 57, 400, 3000] {
+        // Above BRACKET_MIN too, where a sampled bracket cuts first.
+        for n in [1, 2, 3, 5, 10, 57, 400, 3000, 5000, 20_000, 70_000] {
             // Distinct values, unequal weights.
             let x: Vec<f64> = (0..n).map(|_| lcg(&mut seed) * 100.0).collect();
             let w: Vec<f64> = (0..n).map(|_| 0.5 + lcg(&mut seed) * 3.0).collect();
