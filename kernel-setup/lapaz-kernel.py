@@ -164,7 +164,11 @@ def stop_with_parent() -> None:
 
         libc = ctypes.CDLL(None, use_errno=True)
         pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, 15)  # SIGTERM
+        # SIGTERM when the parent *thread* that started us ends (Linux ties
+        # the signal to the thread, not the process): start kernels and
+        # spares from a long-lived thread (a server's event loop, the main
+        # thread of a test run), never from a short-lived worker thread.
+        libc.prctl(pr_set_pdeathsig, 15)
     except (OSError, AttributeError):
         pass
     if os.getppid() == 1:  # the parent is already gone

@@ -13,10 +13,17 @@ jupyter_client, and times for each kernel:
 * CPU:    the CPU seconds the kernel and its compilers used for each step,
           which, unlike wall time, do not grow when the machine is busy.
 
+With `--spares S`, kernels are launched by the warm-spare provisioner
+(`kernel-setup/pool`), as JupyterLab started by `run-notebooks` and the
+notebook tests launch them: the first round starts cold (and leaves a spare
+behind), and each later round first waits S seconds, the time a student
+spends between opening two notebooks, so that it adopts a warm spare.
+
 Run it after `kernel-setup/setup`, with the set-up's Python:
 
     $LAPAZ_HOME/venv/bin/python kernel-setup/measure-latency.py
     $LAPAZ_HOME/venv/bin/python kernel-setup/measure-latency.py --counts 1 --repeat 3 --json out.json
+    $LAPAZ_HOME/venv/bin/python kernel-setup/measure-latency.py --counts 1 --repeat 3 --spares 150
 
 Every cell must succeed (no error, nothing on stderr), or the run fails:
 a fast error is not a fast answer.
@@ -48,6 +55,10 @@ LATER_CELLS = [
     "let columnas: Vec<String> = encuesta.persons().get_column_names().iter().map(|c| c.to_string()).collect();\ncolumnas.len()",
     # define and call a function
     "fn doble(v: f64) -> f64 { v * 2.0 }\ndoble(21.0)",
+    # the design, once per notebook
+    "let diseno: SurveyDesign = encuesta.design()?;\ndiseno.population_size()",
+    # a typical estimation cell: a mean by macrodistrict, shown as a table
+    "diseno.by([\"macrodistrito\"])?.mean(\"yhogpc\")?",
 ]
 
 
@@ -100,6 +111,12 @@ def one_kernel(index: int, first: str, later: list[str], out: dict, barrier: thr
 def run_round(n: int, first: str, later: list[str]) -> list[dict]:
     out: dict = {}
     barrier = threading.Barrier(n)
+    if n == 1:
+        # In this thread: the kernel launcher asks Linux to stop the kernel
+        # when the *thread* that started it ends (PR_SET_PDEATHSIG), which
+        # would also stop the spare left behind for the next round.
+        one_kernel(0, first, later, out, barrier)
+        return [out[0]]
     threads = [threading.Thread(target=one_kernel, args=(i, first, later, out, barrier)) for i in range(n)]
     for t in threads:
         t.start()
@@ -114,18 +131,29 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=1, help="rounds per count")
     ap.add_argument("--first", help="file with the first cell's code (default: load the survey)")
     ap.add_argument("--json", type=Path, help="write all figures here")
+    ap.add_argument("--spares", type=float, metavar="S", default=None,
+                    help="launch through the warm-spare provisioner; wait S seconds before each round after the first")
     args = ap.parse_args()
+    if args.spares is not None:
+        sys.path.insert(0, str(Path(__file__).resolve().parent / "pool"))
+        import lapaz_pool
+
+        lapaz_pool.use_warm_spares()
     first = Path(args.first).read_text() if args.first else FIRST_CELL
 
     results = []
     failed = False
     for n in (int(c) for c in args.counts.split(",")):
         for r in range(args.repeat):
+            if args.spares is not None and results:
+                print(f"\n(waiting {args.spares:.0f} s: the spare warms up as a student reads)")
+                time.sleep(args.spares)
             started = time.monotonic()
             rows = run_round(n, first, LATER_CELLS)
             wall = time.monotonic() - started
             results.append({"kernels": n, "round": r + 1, "wall_s": round(wall, 1), "per_kernel": rows})
-            print(f"\n{n} kernel(s) at once, round {r + 1} ({wall:.0f} s wall):")
+            mode = "" if args.spares is None else (" — cold, no spare yet" if len(results) == 1 else " — warm spare")
+            print(f"\n{n} kernel(s) at once, round {r + 1}{mode} ({wall:.0f} s wall):")
             for row in rows:
                 if "error" in row:
                     failed = True
