@@ -519,15 +519,15 @@ impl SurveyDesign {
     /// Replicate analysis weights, recalibrated with `f` per column, as a new replicate state.
     fn recalibrated_replicates(
         &self,
-        f: impl Fn(&[f64]) -> Result<Vec<f64>, WeightingError>,
+        f: impl Fn(usize, &[f64]) -> Result<Vec<f64>, WeightingError>,
     ) -> crate::Result<Option<ReplicateState>> {
         let Some(state) = self.data.weighting.replicates.as_deref() else {
             return Ok(None);
         };
         let mut a = state.weights.analysis_weights(self.weights());
-        for mut col in a.axis_iter_mut(Axis(1)) {
+        for (r, mut col) in a.axis_iter_mut(Axis(1)).enumerate() {
             let w: Vec<f64> = col.to_vec();
-            let g = f(&w)?;
+            let g = f(r, &w)?;
             for (v, gi) in col.iter_mut().zip(g) {
                 *v *= gi;
             }
@@ -620,12 +620,29 @@ impl SurveyDesign {
             &population,
             opts.epsilon,
         );
-        let reps =
-            self.recalibrated_replicates(|wr| Ok(g_weights(x.view(), wr, &population, &opts)?.g))?;
-        report.replicates = reps.as_ref().map_or(0, |r| r.weights.replicates());
         if !report.converged {
             return Err(WeightingError::NotConverged { report }.into());
         }
+        // Every replicate must reach the totals too (R's `calibrate` only warns).
+        let reps = self.recalibrated_replicates(|r, wr| {
+            let gw = g_weights(x.view(), wr, &population, &opts)?;
+            let rep_report = make_report(
+                report.method.clone(),
+                x.view(),
+                wr,
+                &gw,
+                &population,
+                opts.epsilon,
+            );
+            if !rep_report.converged {
+                return Err(WeightingError::ReplicateNotConverged {
+                    replicate: r + 1,
+                    report: rep_report,
+                });
+            }
+            Ok(gw.g)
+        })?;
+        report.replicates = reps.as_ref().map_or(0, |r| r.weights.replicates());
         let new_w: Vec<f64> = w.iter().zip(&gw.g).map(|(a, b)| a * b).collect();
         let sqrt_d: Vec<f64> = w.iter().map(|v| v.sqrt()).collect();
         let adj = VarianceAdjustment::Greg {
@@ -736,7 +753,7 @@ impl SurveyDesign {
         strict: bool,
     ) -> crate::Result<(SurveyDesign, CalibrationReport)> {
         let (new_w, mut report) = trim_weights(self.weights(), lower, upper, strict)?;
-        let reps = self.recalibrated_replicates(|wr| {
+        let reps = self.recalibrated_replicates(|_, wr| {
             let (t, _) = trim_weights(wr, lower, upper, strict)?;
             Ok(t.iter()
                 .zip(wr)
@@ -1165,5 +1182,39 @@ mod tests {
         // Counts calibrated in every replicate: no variance.
         let counts = cal.total("sexo").expect("counts");
         assert!(counts.estimates().iter().all(|e| e.se < 1e-5), "{counts}");
+    }
+
+    #[test]
+    fn a_replicate_that_cannot_be_calibrated_is_an_error_naming_it() {
+        // Each PSU has one man and one woman, 90 of each in the full sample; JKn replicate 1
+        // (PSU 1 deleted) has 91.5 of each. Targets F = 100, M = 90 need g = (1.111, 1) in the
+        // full sample, but g_M = 90/91.5 = 0.984 < 0.99 in replicate 1.
+        let rep = design().replicate(ReplicateMethod::Jkn).expect("jkn");
+        let targets = CalibrationTargets::new().categorical("sexo", [("F", 100.0), ("M", 90.0)]);
+        let opts = CalibrationOptions::linear().bounds(0.99, 1.12);
+        let (_, full) = design()
+            .calibrate(&targets, opts)
+            .expect("the full sample calibrates within the bounds");
+        assert!(full.converged);
+        let err = rep
+            .calibrate(&targets, opts)
+            .expect_err("replicate 1 cannot reach the totals");
+        match &err {
+            crate::Error::Weighting(WeightingError::ReplicateNotConverged {
+                replicate,
+                report,
+            }) => {
+                assert_eq!(*replicate, 1);
+                assert!(!report.converged);
+                assert_eq!(report.iterations, 51);
+                assert!(report.max_margin_error > 1e-3, "{report}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let msg = err.to_string();
+        assert!(
+            msg.contains("réplica 1") && msg.contains("no convergió"),
+            "{msg}"
+        );
     }
 }

@@ -71,6 +71,35 @@ pub enum WeightingError {
         /// What was reached.
         report: CalibrationReport,
     },
+    /// The full-sample calibration converged but the same calibration of one replicate's
+    /// weights did not (R's `calibrate` only warns; we fail).
+    #[error(
+        "la calibración de la réplica {replicate} no convergió: tras {} iteraciones el mayor error relativo en los totales es {:.3e} (tolerancia {:.1e}); rango de g: [{:.4}, {:.4}]. La muestra completa sí se calibra, pero esa réplica no alcanza los totales. Sugerencia: amplíe los límites (bounds), aumente maxit o use menos variables de calibración",
+        report.iterations, report.max_margin_error, report.epsilon, report.g_min, report.g_max
+    )]
+    ReplicateNotConverged {
+        /// The replicate, numbered from 1.
+        replicate: usize,
+        /// What that replicate's calibration reached.
+        report: CalibrationReport,
+    },
+    /// Population totals that cannot all hold: a category's total (one the model matrix leaves
+    /// out, as R's `model.matrix` does) differs from what the other totals imply.
+    #[error(
+        "calibración: el total de la categoría `{category}` de `{variable}` es {given}, pero los demás totales implican {implied} ({detail}). Sugerencia: revise que los totales de cada variable sumen la misma población"
+    )]
+    InconsistentTotals {
+        /// Variable (term) name.
+        variable: String,
+        /// Category label.
+        category: String,
+        /// The total supplied.
+        given: f64,
+        /// The total the other totals imply.
+        implied: f64,
+        /// How the implied total was obtained.
+        detail: String,
+    },
     /// The calibration equations are singular (a calibration variable is constant or collinear).
     #[error(
         "calibración: las variables de calibración son colineales o constantes ({detail}). Sugerencia: quite una categoría o variable redundante"
