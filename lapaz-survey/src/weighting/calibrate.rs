@@ -114,7 +114,7 @@ impl CalibrationOptions {
             && self.bounds.0 == f64::NEG_INFINITY
             && self.bounds.1 == f64::INFINITY
     }
-    fn check(&self) -> Result<(), WeightingError> {
+    pub(crate) fn check(&self) -> Result<(), WeightingError> {
         let (lo, up) = self.bounds;
         if lo.is_nan() || up.is_nan() || lo > 1.0 || up < 1.0 {
             return Err(WeightingError::InvalidArgument {
@@ -500,6 +500,25 @@ pub(crate) fn make_report(
         converged: gw.converged && max_margin_error < epsilon.max(1e-9),
         replicates: 0,
     }
+}
+
+/// Adds totals that are implied by the model (and so not calibration variables) to a report:
+/// its largest margin error covers them too, and it is not "converged" when they are off.
+pub(crate) fn include_implied(
+    report: &mut CalibrationReport,
+    x: ArrayView2<'_, f64>,
+    w: &[f64],
+    g: &[f64],
+    population: &[f64],
+) {
+    if population.is_empty() {
+        return;
+    }
+    let e = margin_error(x, w, g, population);
+    if e > report.max_margin_error || e.is_nan() {
+        report.max_margin_error = e;
+    }
+    report.converged = report.converged && e < report.epsilon.max(1e-9);
 }
 
 /// Range of g over rows with positive weight.

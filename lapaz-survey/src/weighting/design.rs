@@ -12,7 +12,9 @@ use std::sync::{Arc, OnceLock};
 
 use ndarray::{Array2, ArrayView2, Axis};
 
-use super::calibrate::{CalibrationOptions, CalibrationReport, g_range, g_weights, make_report};
+use super::calibrate::{
+    CalibrationOptions, CalibrationReport, g_range, g_weights, include_implied, make_report,
+};
 use super::replicate::{
     LonelyPsu as RepLonely, PsuLayout, ReplicateType, ReplicateWeights, bootstrap_factors,
     brr_factors, canty_davison_factors, jk1_factors, jkn_factors, replicate_covariance,
@@ -563,9 +565,28 @@ impl SurveyDesign {
         targets: &CalibrationTargets,
         opts: CalibrationOptions,
     ) -> crate::Result<(SurveyDesign, CalibrationReport)> {
+        opts.check()?;
         let n = self.n_rows();
         let mut cols: Vec<Vec<f64>> = Vec::new();
         let mut population = Vec::new();
+        // Categories the model matrix leaves out (as R's): their totals are implied by the
+        // others, checked against the supplied ones and included in the margin error.
+        let mut implied_cols: Vec<Vec<f64>> = Vec::new();
+        let mut implied_population = Vec::new();
+        let intercept = targets.terms.iter().find_map(|t| match t {
+            TargetTerm::Population(v) => Some(*v),
+            _ => None,
+        });
+        // The population size every categorical term must add up to: the intercept's total, or
+        // the first categorical term's sum.
+        let size = intercept.or_else(|| {
+            targets.terms.iter().find_map(|t| match t {
+                TargetTerm::Categorical { totals, .. } => {
+                    Some(totals.iter().map(|(_, v)| v).sum::<f64>())
+                }
+                _ => None,
+            })
+        });
         let mut first_categorical = true;
         for term in &targets.terms {
             match term {
@@ -596,6 +617,30 @@ impl SurveyDesign {
                         .any(|t| matches!(t, TargetTerm::Population(_)));
                     let skip = usize::from(has_intercept || !first_categorical);
                     first_categorical = false;
+                    if let (1, Some((label, given)), Some(size)) = (skip, totals.first(), size) {
+                        let others: f64 = totals.iter().skip(1).map(|(_, v)| v).sum();
+                        let implied = size - others;
+                        if !((given - implied).abs() / (1.0 + implied.abs()) < opts.epsilon) {
+                            let whole = if intercept.is_some() {
+                                format!("la población {size}")
+                            } else {
+                                format!(
+                                    "la suma de los totales del primer término categórico, {size}"
+                                )
+                            };
+                            return Err(WeightingError::InconsistentTotals {
+                                variable: columns.join(" × "),
+                                category: label.join(" × "),
+                                given: *given,
+                                implied,
+                                detail: format!("{whole}, menos {others} de las demás categorías"),
+                            }
+                            .into());
+                        }
+                        implied_cols
+                            .push(codes.iter().map(|&c| f64::from(u8::from(c == 0))).collect());
+                        implied_population.push(*given);
+                    }
                     for (k, (_, total)) in totals.iter().enumerate().skip(skip) {
                         cols.push(
                             codes
@@ -610,6 +655,7 @@ impl SurveyDesign {
         }
         let p = cols.len();
         let x = Array2::from_shape_fn((n, p), |(i, j)| cols[j][i]);
+        let x_implied = Array2::from_shape_fn((n, implied_cols.len()), |(i, j)| implied_cols[j][i]);
         let w = self.weights();
         let gw = g_weights(x.view(), w, &population, &opts)?;
         let mut report = make_report(
@@ -620,19 +666,27 @@ impl SurveyDesign {
             &population,
             opts.epsilon,
         );
+        include_implied(&mut report, x_implied.view(), w, &gw.g, &implied_population);
         if !report.converged {
             return Err(WeightingError::NotConverged { report }.into());
         }
         // Every replicate must reach the totals too (R's `calibrate` only warns).
         let reps = self.recalibrated_replicates(|r, wr| {
             let gw = g_weights(x.view(), wr, &population, &opts)?;
-            let rep_report = make_report(
+            let mut rep_report = make_report(
                 report.method.clone(),
                 x.view(),
                 wr,
                 &gw,
                 &population,
                 opts.epsilon,
+            );
+            include_implied(
+                &mut rep_report,
+                x_implied.view(),
+                wr,
+                &gw.g,
+                &implied_population,
             );
             if !rep_report.converged {
                 return Err(WeightingError::ReplicateNotConverged {
@@ -1182,6 +1236,100 @@ mod tests {
         // Counts calibrated in every replicate: no variance.
         let counts = cal.total("sexo").expect("counts");
         assert!(counts.estimates().iter().all(|e| e.se < 1e-5), "{counts}");
+    }
+
+    #[test]
+    fn every_supplied_total_is_checked_and_reached() {
+        let d = design();
+        // With a population size, the model leaves out F: its total must be 190 − 90 = 100.
+        let err = d
+            .calibrate(
+                &CalibrationTargets::new()
+                    .population(190.0)
+                    .categorical("sexo", [("F", 110.0), ("M", 90.0)]),
+                CalibrationOptions::linear(),
+            )
+            .expect_err("F + M ≠ population");
+        match &err {
+            crate::Error::Weighting(WeightingError::InconsistentTotals {
+                category,
+                given,
+                implied,
+                ..
+            }) => {
+                assert_eq!(category, "F");
+                assert_eq!((*given, *implied), (110.0, 100.0));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(err.to_string().contains("implican 100"), "{err}");
+        // A second categorical term must add up to the first one's sum (190): A is off.
+        let err = d
+            .calibrate(
+                &CalibrationTargets::new()
+                    .categorical("sexo", [("F", 100.0), ("M", 90.0)])
+                    .categorical("estrato", [("A", 50.0), ("B", 130.0)]),
+                CalibrationOptions::raking(),
+            )
+            .expect_err("A + B ≠ F + M");
+        assert!(
+            matches!(&err, crate::Error::Weighting(WeightingError::InconsistentTotals { category, implied, .. }) if category == "A" && *implied == 60.0),
+            "{err:?}"
+        );
+        // Consistent totals: the left-out categories are reached too.
+        for opts in [CalibrationOptions::linear(), CalibrationOptions::raking()] {
+            let (cal, report) = d
+                .calibrate(
+                    &CalibrationTargets::new()
+                        .population(190.0)
+                        .categorical("sexo", [("F", 100.0), ("M", 90.0)])
+                        .categorical("estrato", [("A", 60.0), ("B", 130.0)]),
+                    opts,
+                )
+                .expect("calibrates");
+            assert!(
+                report.converged && report.max_margin_error < 1e-7,
+                "{report}"
+            );
+            let sum_where = |col: &str, v: &str| -> f64 {
+                let vals = cal
+                    .data()
+                    .column(col)
+                    .expect("col")
+                    .str()
+                    .expect("str")
+                    .clone();
+                vals.iter()
+                    .zip(cal.weights())
+                    .filter(|(x, _)| *x == Some(v))
+                    .map(|(_, w)| w)
+                    .sum()
+            };
+            assert!((sum_where("sexo", "F") - 100.0).abs() < 1e-5);
+            assert!((sum_where("estrato", "A") - 60.0).abs() < 1e-5);
+        }
+    }
+
+    #[test]
+    fn bad_options_are_invalid_arguments() {
+        let targets = CalibrationTargets::new().categorical("sexo", [("F", 100.0), ("M", 90.0)]);
+        for opts in [
+            CalibrationOptions::linear().bounds(1.5, 2.0),
+            CalibrationOptions::raking().epsilon(0.0),
+            CalibrationOptions::raking().maxit(0),
+            CalibrationOptions::raking().bounds(f64::NAN, 2.0),
+        ] {
+            let err = design()
+                .calibrate(&targets, opts)
+                .expect_err("invalid options");
+            assert!(
+                matches!(
+                    err,
+                    crate::Error::Weighting(WeightingError::InvalidArgument { .. })
+                ),
+                "{opts:?}: {err:?}"
+            );
+        }
     }
 
     #[test]
