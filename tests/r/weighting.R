@@ -179,6 +179,21 @@ user$sdr <- list(scale = dsdr$scale, factors = unname(lapply(1:14, function(i) n
                  mean_api00 = est(svymean(~api00, dsdr)), total_enroll = est(svytotal(~enroll, dsdr)))
 out$user <- user
 
+# ---- Replicate weight columns for the command-line tests (lapaz-survey/tests/replicate_cli.rs) -----
+# tests/data/apiclus1_rep.csv: apiclus1's design and analysis columns, the JK1 analysis weights of
+# rclus1 (jk01..jk15) and R's bootstrap analysis weights of rboot (boot01..boot50), numbers with 17
+# significant digits. The tests compare the command line's SEs with jk1_nofpc, jk1, user$jk1_mse,
+# user$jkn_rscales and bootstrap above.
+cli <- apiclus1[, c("dnum", "pw", "fpc", "stype", "api00", "enroll")]
+cli$stype <- as.character(cli$stype)
+jkw <- as.matrix(weights(rclus1, "analysis"))
+colnames(jkw) <- sprintf("jk%02d", seq_len(ncol(jkw)))
+bw <- as.matrix(weights(rboot, "analysis"))
+colnames(bw) <- sprintf("boot%02d", seq_len(ncol(bw)))
+cli <- cbind(cli, jkw, bw)
+for (j in seq_along(cli)) if (is.double(cli[[j]])) cli[[j]] <- sprintf("%.17g", cli[[j]])
+write.csv(cli, "tests/data/apiclus1_rep.csv", row.names = FALSE, quote = FALSE)
+
 # ---- Calibration (Taylor and replicate) ----------------------------------------------------------
 pop.types <- data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018))
 pop.schwide <- data.frame(sch.wide = c("No", "Yes"), Freq = c(1072, 5122))

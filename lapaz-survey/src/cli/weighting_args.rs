@@ -24,6 +24,10 @@ pub struct ReplicateArgs {
     /// Factor de escala de la varianza (scale de R) para los pesos dados.
     #[arg(long, value_name = "S", requires = "repweights")]
     scale: Option<f64>,
+    /// Escalas por réplica (rscales de R): una por columna de --repweights, separadas por comas
+    /// (p. ej. (n_h − 1)/n_h de cada réplica JKn; obligatorias con --rep-type jkn).
+    #[arg(long, value_name = "R1,R2,…", requires = "repweights")]
+    rscales: Option<String>,
     /// Los pesos dados son factores del peso muestral, no pesos de análisis.
     #[arg(long, requires = "repweights")]
     rep_factors: bool,
@@ -39,6 +43,25 @@ pub struct ReplicateArgs {
     /// Número de réplicas bootstrap.
     #[arg(long, value_name = "R", default_value_t = 100)]
     count: usize,
+}
+
+/// `--rscales`: finite numbers ≥ 0 separated by commas.
+fn parse_rscales(list: &str) -> Result<Vec<f64>, String> {
+    list.split(',')
+        .map(str::trim)
+        .enumerate()
+        .map(|(i, v)| {
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .ok_or_else(|| {
+                    format!(
+                        "--rscales: el valor {} (`{v}`) no es un número finito ≥ 0; use números                          separados por comas, p. ej. 0.5,0.5,0.75",
+                        i + 1
+                    )
+                })
+        })
+        .collect()
 }
 
 /// A progress bar on stderr.
@@ -78,6 +101,17 @@ impl ReplicateArgs {
             }
             if let Some(s) = self.scale {
                 cols = cols.scale(s);
+            }
+            if let Some(list) = &self.rscales {
+                let rscales = parse_rscales(list)?;
+                if rscales.len() != cols.columns.len() {
+                    return Err(format!(
+                        "--rscales: se esperaba una escala por réplica ({} columnas en                          --repweights {spec}), se recibieron {}",
+                        cols.columns.len(),
+                        rscales.len()
+                    ));
+                }
+                cols = cols.rscales(rscales);
             }
             if self.rep_factors {
                 cols = cols.factors();
