@@ -908,22 +908,9 @@ fn design_battery(d: &SurveyDesign, want: &Value, name: &str) {
     );
 }
 
-#[test]
-fn replicate_designs_estimate_as_r() {
-    let r = reference();
-    let jk = dclus1().replicate(ReplicateMethod::Jk1).expect("jk1");
-    design_battery(&jk, &r["jk1"], "design jk1");
-    let df = jk.mean("api00").expect("mean").estimates()[0].df;
-    assert_eq!(df, r["jk1"]["degf"].as_f64().expect("degf"));
-    design_battery(
-        &dstrat().replicate(ReplicateMethod::Jkn).expect("jkn"),
-        &r["jkn"],
-        "design jkn",
-    );
-
-    // R's bootstrap factors as replicate columns of the data (svrepdesign, factors).
-    let t = Table::read("apiclus1");
-    let b = &r["bootstrap"];
+/// apiclus1 (`df`, rows as `t`) with R's bootstrap factors (`b = r["bootstrap"]`) as replicate
+/// columns `rep01..`: R's `svrepdesign(type = "bootstrap", scale = rboot$scale)` of them.
+fn r_bootstrap_columns(mut df: DataFrame, t: &Table, b: &Value) -> SurveyDesign {
     let ids = nums(&b["factors"]["psu"]);
     let rows: Vec<Vec<f64>> = b["factors"]["factors"]
         .as_array()
@@ -931,7 +918,6 @@ fn replicate_designs_estimate_as_r() {
         .iter()
         .map(nums)
         .collect();
-    let mut df = frame(&t);
     let dnum = t.num("dnum");
     let mut names = Vec::new();
     for c in 0..rows[0].len() {
@@ -951,10 +937,30 @@ fn replicate_designs_estimate_as_r() {
     .expect("design");
     let spec = ReplicateColumns::with_prefix(&d, "rep", ReplicateType::Bootstrap)
         .factors()
-        .scale(b["scale"].as_f64().expect("scale"));
+        .scale(b["scale"].as_f64().expect("scale"))
+        .rscales(nums(&b["rscales"]));
     assert_eq!(spec.columns, names);
+    d.with_replicate_columns(&spec).expect("rep")
+}
+
+#[test]
+fn replicate_designs_estimate_as_r() {
+    let r = reference();
+    let jk = dclus1().replicate(ReplicateMethod::Jk1).expect("jk1");
+    design_battery(&jk, &r["jk1"], "design jk1");
+    let df = jk.mean("api00").expect("mean").estimates()[0].df;
+    assert_eq!(df, r["jk1"]["degf"].as_f64().expect("degf"));
     design_battery(
-        &d.with_replicate_columns(&spec).expect("rep"),
+        &dstrat().replicate(ReplicateMethod::Jkn).expect("jkn"),
+        &r["jkn"],
+        "design jkn",
+    );
+
+    // R's bootstrap factors as replicate columns of the data (svrepdesign, factors).
+    let t = Table::read("apiclus1");
+    let b = &r["bootstrap"];
+    design_battery(
+        &r_bootstrap_columns(frame(&t), &t, b),
         b,
         "design bootstrap columns",
     );
@@ -1239,6 +1245,16 @@ fn regression_matches_svyglm() {
         ),
         &reg["logit_jk1"],
     );
+    // R's bootstrap replicates (svrepdesign of rboot's analysis weights, its scale and rscales).
+    let boot = r_bootstrap_columns(with_yes(&t), &t, &r["bootstrap"]);
+    check_glm(
+        "gaussian bootstrap",
+        &fit(
+            &boot,
+            Regression::linear("api00").predictors(["ell", "stype"]),
+        ),
+        &reg["gaussian_boot"],
+    );
 }
 
 #[test]
@@ -1279,6 +1295,14 @@ fn quantiles_and_contrasts_on_replicate_designs_match_r() {
         &[0.5],
         &r["jkn"]["quantile_api00"],
         "jkn",
+    );
+
+    let t = Table::read("apiclus1");
+    check_q(
+        &r_bootstrap_columns(frame(&t), &t, &r["bootstrap"]),
+        &[0.5],
+        &r["bootstrap"]["quantile_api00"],
+        "bootstrap",
     );
 
     let by = jk.by(["stype"]).expect("by").mean("api00").expect("means");
