@@ -334,7 +334,7 @@
 //!
 //! let text = std::fs::read_to_string(&path)?;
 //! let header = text.lines().next().unwrap_or_default();
-//! assert!(header.starts_with("statistic,variable,level,level_en,macrodistrito,macrodistrito_en,estimate,se,"));
+//! assert!(header.starts_with("statistic,variable,probability,level,level_en,macrodistrito,macrodistrito_en,estimate,se,"));
 //! assert_eq!(text.lines().count(), 1 + walls.len()); // header + one row per estimate
 //! assert!(text.contains("\"Ladrillo, bloque de cemento u hormigón\"")); // quoted: it has a comma
 //! # Ok::<(), Box<dyn std::error::Error>>(())

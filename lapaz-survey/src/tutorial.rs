@@ -595,8 +595,9 @@
 //!
 //! [`EstimateTable::to_dataframe`](crate::estimate::EstimateTable::to_dataframe)
 //! gives a tidy polars `DataFrame`, one row per estimate: `statistic,
-//! variable, level, level_en`, two columns per `by` variable (Spanish and
-//! `_en`), then `estimate, se, ci_low, ci_high, ci_level, cv, deff, df, n,
+//! variable, probability` (of a quantile; null otherwise), `level,
+//! level_en`, two columns per `by` variable (Spanish and `_en`), then
+//! `estimate, se, ci_low, ci_high, ci_level, ci_method, cv, deff, df, n,
 //! n_missing, population, quality, quality_en`. Regression tables have
 //! [`to_dataframe`](crate::model::RegressionTable::to_dataframe) too. The
 //! crate re-exports its polars ([`lapaz_survey::polars`](crate::polars)), so
@@ -615,7 +616,7 @@
 //! let df = table.to_dataframe()?;
 //! assert_eq!(df.height(), 9);
 //! let names: Vec<&str> = df.get_column_names().into_iter().map(|c| c.as_str()).collect();
-//! assert_eq!(&names[..6], ["statistic", "variable", "level", "level_en", "macrodistrito", "macrodistrito_en"]);
+//! assert_eq!(&names[..7], ["statistic", "variable", "probability", "level", "level_en", "macrodistrito", "macrodistrito_en"]);
 //! let se = df.column("se")?.f64()?;
 //! assert_eq!(se.get(0), Some(table.estimates()[0].se));
 //!

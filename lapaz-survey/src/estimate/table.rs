@@ -4,7 +4,7 @@
 use ndarray::Array2;
 use polars::prelude::{Column, DataFrame, IntoColumn, NamedFrom, PolarsResult, Series};
 
-use super::{Estimate, EstimateError, covariance};
+use super::{Estimate, EstimateError, Statistic, covariance};
 use crate::codebook::Language;
 use crate::design::ByVariable;
 
@@ -93,9 +93,14 @@ impl EstimateTable {
     }
 
     /// The table in tidy long form: one row per estimate, with columns
-    /// `statistic, variable, level, level_en, <by>…, <by>_en…, estimate, se,
-    /// ci_low, ci_high, ci_level, cv, deff, df, n, n_missing, population,
-    /// quality, quality_en`.
+    /// `statistic, variable, probability, level, level_en, <by>…, <by>_en…,
+    /// estimate, se, ci_low, ci_high, ci_level, ci_method, cv, deff, df, n,
+    /// n_missing, population, quality, quality_en`.
+    ///
+    /// `probability` is the quantile's probability (null for other
+    /// statistics); `level` is null for statistics without levels; `deff` is
+    /// null when the statistic has none (quantiles); `ci_method` is the
+    /// interval's [`CiMethod::code`](super::CiMethod::code).
     pub fn to_dataframe(&self) -> PolarsResult<DataFrame> {
         let e = &self.estimates;
         let mut cols: Vec<Column> = Vec::new();
@@ -114,6 +119,15 @@ impl EstimateTable {
         };
         cols.push(text("statistic", &|x| x.statistic.code().to_string()));
         cols.push(text("variable", &|x| x.variable.clone()));
+        cols.push(
+            Series::new(
+                "probability".into(),
+                e.iter()
+                    .map(|x| probability(x.statistic))
+                    .collect::<Vec<Option<f64>>>(),
+            )
+            .into_column(),
+        );
         cols.push(opt_text("level", &|x| {
             x.level.as_ref().map(|l| l.es.clone())
         }));
@@ -133,6 +147,7 @@ impl EstimateTable {
         cols.push(num("ci_low", &|x| x.ci.low));
         cols.push(num("ci_high", &|x| x.ci.high));
         cols.push(num("ci_level", &|x| x.ci.level));
+        cols.push(text("ci_method", &|x| x.ci.method.code().to_string()));
         cols.push(num("cv", &|x| x.cv));
         cols.push(
             Series::new(
@@ -164,6 +179,14 @@ impl EstimateTable {
             x.quality.label(Language::En).to_string()
         }));
         DataFrame::new_infer_height(cols)
+    }
+}
+
+/// The probability of a quantile; `None` for other statistics.
+fn probability(s: Statistic) -> Option<f64> {
+    match s {
+        Statistic::Quantile(p) => Some(p),
+        _ => None,
     }
 }
 
@@ -277,5 +300,75 @@ impl std::fmt::Display for EstimateTable {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use polars::prelude::*;
+
+    use crate::design::{DesignSpec, SurveyDesign};
+    use crate::estimate::{EstimateTable, PropCiMethod};
+
+    /// A mean, a median and Wilson proportions by zone: every kind of
+    /// probability and interval method in one table.
+    fn mixed_table() -> EstimateTable {
+        let df = df![
+            "psu" => [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6],
+            "w" => [1.0, 2.0, 1.5, 1.0, 2.0, 1.0, 1.0, 3.0, 2.0, 2.5, 1.0, 1.5],
+            "zona" => ["norte", "sur", "norte", "sur", "norte", "sur", "norte", "sur", "norte", "sur", "norte", "sur"],
+            "y" => [3.0, 5.0, 2.0, 8.0, 4.0, 6.0, 1.0, 9.0, 7.0, 2.0, 5.0, 4.0],
+            "pared" => ["Ladrillo, bloque", "Adobe", "Adobe", "Ladrillo, bloque", "Adobe", "Adobe",
+                        "Ladrillo, bloque", "Adobe", "Adobe", "Ladrillo, bloque", "Adobe", "Adobe"],
+        ]
+        .expect("frame");
+        let d =
+            SurveyDesign::new(df, DesignSpec::new().weights("w").cluster("psu")).expect("design");
+        let v = d.by(["zona"]).expect("by");
+        let mut t = v.mean("y").expect("mean");
+        t.append(v.quantile("y", &[0.25]).expect("quantile"));
+        t.append(v.prop_ci("pared", PropCiMethod::Wilson).expect("prop"));
+        t
+    }
+
+    #[test]
+    fn dataframe_keeps_probability_and_ci_method() {
+        let t = mixed_table();
+        let frame = t.to_dataframe().expect("frame");
+        assert_eq!(frame.height(), t.len());
+        let prob = frame.column("probability").expect("probability");
+        let prob = prob.f64().expect("f64");
+        let method = frame.column("ci_method").expect("ci_method");
+        let method = method.str().expect("text");
+        for (i, e) in t.estimates().iter().enumerate() {
+            match e.statistic {
+                crate::estimate::Statistic::Quantile(p) => {
+                    assert_eq!(prob.get(i), Some(p));
+                    assert_eq!(p, 0.25);
+                    assert_eq!(method.get(i), Some("woodruff"));
+                }
+                crate::estimate::Statistic::Mean => {
+                    assert_eq!(prob.get(i), None, "row {i}: a mean has no probability");
+                    assert_eq!(method.get(i), Some("normal"));
+                }
+                crate::estimate::Statistic::Proportion => {
+                    assert_eq!(prob.get(i), None);
+                    assert_eq!(method.get(i), Some("wilson"));
+                }
+                other => panic!("unexpected statistic {other:?}"),
+            }
+        }
+        let names: Vec<&str> = frame
+            .get_column_names()
+            .into_iter()
+            .map(|c| c.as_str())
+            .collect();
+        assert_eq!(
+            &names[..5],
+            ["statistic", "variable", "probability", "level", "level_en"]
+        );
+        let at = |c: &str| names.iter().position(|n| *n == c).expect("column");
+        assert_eq!(at("ci_method"), at("ci_level") + 1);
+        assert_eq!(at("cv"), at("ci_method") + 1);
     }
 }
