@@ -244,8 +244,19 @@ impl Regression {
                     let wr: Vec<f64> = (0..n)
                         .map(|i| if used[i] { col[i] / total } else { 0.0 })
                         .collect();
-                    let f = glm::fit(&x, &yv, &wr, self.family, Some(&full.coef), EPSILON, MAXIT);
-                    thetas.push(f.map_or(vec![f64::NAN; p], |f| f.coef.iter().copied().collect()));
+                    let fail = |detail: &str| WeightingError::ReplicateFit {
+                        response: self.response.clone(),
+                        replicate: c + 1,
+                        detail: detail.into(),
+                    };
+                    let f = glm::fit(&x, &yv, &wr, self.family, Some(&full.coef), EPSILON, MAXIT)
+                        .ok_or_else(|| {
+                            fail("predictores colineales o sin casos con esos pesos, o desvianza no finita")
+                        })?;
+                    if f.coef.iter().any(|v| !v.is_finite()) {
+                        return Err(fail("coeficientes no finitos").into());
+                    }
+                    thetas.push(f.coef.iter().copied().collect());
                 }
                 let theta: Vec<f64> = full.coef.iter().copied().collect();
                 let flat = crate::weighting::replicate::replicate_covariance(
@@ -311,5 +322,41 @@ impl SurveyDesign {
         Regression::logistic(response)
             .predictors(predictors)
             .fit(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::design::DesignSpec;
+    use crate::weighting::ReplicateMethod;
+    use polars::prelude::*;
+
+    #[test]
+    fn a_replicate_that_cannot_be_refitted_is_an_error_naming_it() {
+        // Category "c" only in PSU 3: the JK1 replicate that deletes PSU 3 (replicate 3) has no
+        // case of it, so its coefficient cannot be refitted.
+        let df = df![
+            "upm"     => [1, 1, 2, 2, 3, 3, 4, 4],
+            "factor"  => [10.0, 10.0, 12.0, 12.0, 20.0, 20.0, 18.0, 18.0],
+            "ingreso" => [100.0, 120.0, 90.0, 110.0, 300.0, 280.0, 260.0, 310.0],
+            "grupo"   => ["a", "b", "a", "b", "c", "c", "a", "b"],
+        ]
+        .expect("frame");
+        let d = SurveyDesign::new(df, DesignSpec::new().weights("factor").cluster("upm"))
+            .expect("design");
+        let model = Regression::linear("ingreso").predictors(["grupo"]);
+        let taylor = model.fit(&d).expect("the full sample fits");
+        assert!(taylor.coefficients().iter().all(|c| c.se.is_finite()));
+        let jk = d.replicate(ReplicateMethod::Jk1).expect("jk1");
+        let err = model.fit(&jk).expect_err("replicate 3 has no case of c");
+        assert!(
+            matches!(
+                &err,
+                crate::Error::Weighting(WeightingError::ReplicateFit { replicate: 3, .. })
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("réplica 3"), "{err}");
     }
 }

@@ -100,6 +100,19 @@ pub enum WeightingError {
         /// How the implied total was obtained.
         detail: String,
     },
+    /// A regression could be fitted on the full sample but not with one replicate's weights
+    /// (its coefficients and so the standard errors would not be finite).
+    #[error(
+        "regresión de `{response}`: el modelo no se puede reajustar con los pesos de la réplica {replicate} ({detail}); sin esa réplica no hay error estándar. Sugerencia: la réplica deja sin casos una categoría o combinación de predictores; agrupe categorías poco frecuentes o use otro tipo de réplicas"
+    )]
+    ReplicateFit {
+        /// The response variable.
+        response: String,
+        /// The replicate, numbered from 1.
+        replicate: usize,
+        /// What failed.
+        detail: String,
+    },
     /// The calibration equations are singular (a calibration variable is constant or collinear).
     #[error(
         "calibración: las variables de calibración son colineales o constantes ({detail}). Sugerencia: quite una categoría o variable redundante"
