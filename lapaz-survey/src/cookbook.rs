@@ -304,6 +304,12 @@
 //!
 //! # Export a tidy table to CSV
 //!
+//! An estimate table writes itself as CSV, with the same columns as the
+//! command line's `--format csv`:
+//! [`write_csv`](crate::estimate::EstimateTable::write_csv) to any writer
+//! (a file), [`to_csv_string`](crate::estimate::EstimateTable::to_csv_string)
+//! for the text.
+//!
 //! [`to_dataframe`](crate::estimate::EstimateTable::to_dataframe) is the
 //! tidy form (one row per estimate, English column names, Spanish and
 //! English labels). The crate's polars has no CSV writer (it is built

@@ -604,9 +604,13 @@
 //! you need no second dependency line.
 //!
 //! The crate builds polars without its CSV writer (compile time is user
-//! time). To write CSV, use the `csv` crate on the estimates, or the
-//! command line's `--format csv` (`lapaz-survey estimate --mean yhogpc --by
-//! macrodistrito --format csv`).
+//! time). A table writes its own CSV, the same as the command line's
+//! `--format csv`:
+//! [`write_csv`](crate::estimate::EstimateTable::write_csv) (to a file or
+//! any writer) and
+//! [`to_csv_string`](crate::estimate::EstimateTable::to_csv_string). For a
+//! different selection of columns, use the `csv` crate on the estimates, as
+//! below.
 //!
 //! ```
 //! use lapaz_survey::prelude::*;
@@ -619,6 +623,11 @@
 //! assert_eq!(&names[..7], ["statistic", "variable", "probability", "level", "level_en", "macrodistrito", "macrodistrito_en"]);
 //! let se = df.column("se")?.f64()?;
 //! assert_eq!(se.get(0), Some(table.estimates()[0].se));
+//!
+//! // The whole table as CSV, exactly as `--format csv` writes it:
+//! let full = table.to_csv_string()?;
+//! assert!(full.starts_with("statistic,variable,probability,level,macrodistrito,estimate,se,"));
+//! assert_eq!(full.lines().count(), 1 + table.len());
 //!
 //! // CSV with the csv crate (add `csv = "1"` to your Cargo.toml): labels may
 //! // contain commas, so let a CSV writer quote them.

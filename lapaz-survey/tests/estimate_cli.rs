@@ -174,6 +174,81 @@ fn csv_and_table_formats() {
     assert!(table.contains("CV %") && table.contains("calidad"));
 }
 
+/// The CSV carries the quantile's probability and the interval method, and
+/// its numbers are the JSON output's, field by field.
+#[test]
+fn csv_rows_agree_with_json() {
+    let common = [
+        "--data",
+        &apistrat(),
+        "--weights",
+        "pw",
+        "--strata",
+        "stype",
+        "--mean",
+        "api00",
+        "--quantile",
+        "api00@0.25",
+        "--prop",
+        "sch.wide",
+        "--prop-ci",
+        "beta",
+        "--by",
+        "stype",
+    ];
+    let csv_text = ok_stdout(&estimate(&[&common[..], &["--format", "csv"]].concat()));
+    let v = json(&estimate(&[&common[..], &["--format", "json"]].concat()));
+    let list = v["estimates"].as_array().expect("estimates");
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let header = r.headers().expect("header").clone();
+    assert_eq!(
+        header.iter().collect::<Vec<_>>().join(","),
+        "statistic,variable,probability,level,stype,estimate,se,ci_low,ci_high,ci_level,\
+         ci_method,cv,deff,df,n,n_missing,population,quality"
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("record")).collect();
+    // 3 domains × (mean + quantile + 2 levels of sch.wide).
+    assert_eq!(rows.len(), 12);
+    assert_eq!(rows.len(), list.len());
+    let at = |c: &str| header.iter().position(|h| h == c).expect("column");
+    for (row, e) in rows.iter().zip(list) {
+        assert_eq!(row[at("statistic")], e["statistic"]);
+        assert_eq!(row[at("stype")], e["domain"]["stype"]);
+        assert_eq!(row[at("ci_method")], e["ci_method"]);
+        assert_eq!(row[at("quality")], e["quality"]);
+        for c in [
+            "estimate",
+            "se",
+            "ci_low",
+            "ci_high",
+            "cv",
+            "df",
+            "population",
+        ] {
+            // serde_json parses floats to within an ulp or so, not exactly.
+            let x: f64 = row[at(c)].parse().expect("number");
+            let y = e[c].as_f64().expect("JSON number");
+            assert!((x - y).abs() <= 1e-14 * y.abs(), "{c}: {x} vs {y}");
+        }
+        match e["statistic"].as_str() {
+            Some("quantile") => {
+                assert_eq!(&row[at("probability")], "0.25");
+                assert_eq!(&row[at("ci_method")], "woodruff");
+                assert_eq!(&row[at("deff")], "NA");
+            }
+            Some("mean") => {
+                assert_eq!(&row[at("probability")], "");
+                assert_eq!(&row[at("ci_method")], "normal");
+            }
+            Some("proportion") => {
+                assert_eq!(&row[at("ci_method")], "beta");
+                assert_eq!(row[at("level")], e["level"]);
+            }
+            other => panic!("unexpected statistic {other:?}"),
+        }
+    }
+}
+
 #[test]
 fn embedded_survey_uses_the_codebook_design() {
     let v = json(&estimate(&[

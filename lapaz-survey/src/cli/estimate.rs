@@ -209,7 +209,7 @@ fn execute(args: &EstimateArgs) -> Result<String, String> {
             }
             s
         }
-        Format::Csv => to_csv(&tables, &args.by)?,
+        Format::Csv => to_csv(&tables)?,
         Format::Json => to_json(&tables)?,
     })
 }
@@ -396,77 +396,15 @@ fn to_json(tables: &[EstimateTable]) -> Result<String, String> {
         .map_err(|e| format!("no se pudo escribir el JSON: {e}"))
 }
 
-fn to_csv(tables: &[EstimateTable], by: &[String]) -> Result<String, String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = ["statistic", "variable", "probability", "level"]
-        .map(String::from)
-        .to_vec();
-    header.extend(by.iter().cloned());
-    header.extend(
-        [
-            "estimate",
-            "se",
-            "ci_low",
-            "ci_high",
-            "ci_level",
-            "ci_method",
-            "cv",
-            "deff",
-            "df",
-            "n",
-            "n_missing",
-            "population",
-            "quality",
-        ]
-        .map(String::from),
-    );
-    let err = |e: csv::Error| format!("no se pudo escribir el CSV: {e}");
-    w.write_record(&header).map_err(err)?;
-    let f = |x: f64| {
-        if x.is_nan() {
-            "NA".to_string()
-        } else {
-            x.to_string()
-        }
+/// All tables as one CSV (they share the `by` variables), written by
+/// [`EstimateTable::write_csv`].
+fn to_csv(tables: &[EstimateTable]) -> Result<String, String> {
+    let mut all = tables.iter().cloned();
+    let Some(mut table) = all.next() else {
+        return Ok(String::new());
     };
-    for e in tables.iter().flat_map(|t| t.estimates()) {
-        let mut rec = vec![
-            e.statistic.code().to_string(),
-            e.variable.clone(),
-            match e.statistic {
-                lapaz_survey::estimate::Statistic::Quantile(p) => p.to_string(),
-                _ => String::new(),
-            },
-            e.level.as_ref().map(|l| l.es.clone()).unwrap_or_default(),
-        ];
-        for b in by {
-            rec.push(
-                e.domain
-                    .iter()
-                    .find(|v| &v.variable == b)
-                    .map(|v| v.value.es.clone())
-                    .unwrap_or_default(),
-            );
-        }
-        rec.extend([
-            f(e.estimate),
-            f(e.se),
-            f(e.ci.low),
-            f(e.ci.high),
-            f(e.ci.level),
-            e.ci.method.code().to_string(),
-            f(e.cv),
-            e.deff.map(f).unwrap_or_else(|| "NA".into()),
-            f(e.df),
-            e.n.to_string(),
-            e.n_missing.to_string(),
-            f(e.population),
-            e.quality.label(Language::Es).to_string(),
-        ]);
-        w.write_record(&rec).map_err(err)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| format!("no se pudo escribir el CSV: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| e.to_string())
+    all.for_each(|t| table.append(t));
+    table
+        .to_csv_string()
+        .map_err(|e| format!("no se pudo escribir el CSV: {e}"))
 }

@@ -180,6 +180,115 @@ impl EstimateTable {
         }));
         DataFrame::new_infer_height(cols)
     }
+
+    /// The CSV header of [`write_csv`](Self::write_csv).
+    fn csv_header(&self) -> Vec<&str> {
+        let mut header = vec!["statistic", "variable", "probability", "level"];
+        header.extend(self.by.iter().map(|b| b.name.as_str()));
+        header.extend([
+            "estimate",
+            "se",
+            "ci_low",
+            "ci_high",
+            "ci_level",
+            "ci_method",
+            "cv",
+            "deff",
+            "df",
+            "n",
+            "n_missing",
+            "population",
+            "quality",
+        ]);
+        header
+    }
+
+    /// Writes the table as tidy CSV (UTF-8, comma-separated, a header row,
+    /// one row per estimate), the same as `lapaz-survey estimate --format
+    /// csv`: columns `statistic, variable, probability, level, <by>…,
+    /// estimate, se, ci_low, ci_high, ci_level, ci_method, cv, deff, df, n,
+    /// n_missing, population, quality`.
+    ///
+    /// Labels (levels, domains, quality) are the Spanish ones; fields that
+    /// contain a comma or a quote are quoted. Numbers are written in full
+    /// precision (the shortest text that reads back as the same value); a
+    /// missing number is `NA` (as R writes it, e.g. a `deff` the statistic
+    /// does not have); a text field that does not apply (the `probability`
+    /// of a mean, the `level` of a total) is empty.
+    ///
+    /// ```
+    /// use lapaz_survey::polars::prelude::df;
+    /// use lapaz_survey::prelude::*;
+    ///
+    /// let data = df![
+    ///     "upm" => [1, 1, 2, 2, 3, 3, 4, 4],
+    ///     "factor" => [10.0, 12.0, 8.0, 9.0, 11.0, 10.0, 9.0, 12.0],
+    ///     "ingreso" => [1200.0, 1500.0, 900.0, 2100.0, 1800.0, 1300.0, 1000.0, 1600.0],
+    /// ]?;
+    /// let design = SurveyDesign::new(data, DesignSpec::new().weights("factor").cluster("upm"))?;
+    /// let mut table = design.mean("ingreso")?;
+    /// table.append(design.quantile("ingreso", &[0.5])?);
+    ///
+    /// let text = table.to_csv_string()?;
+    /// let mut lines = text.lines();
+    /// assert_eq!(
+    ///     lines.next(),
+    ///     Some("statistic,variable,probability,level,estimate,se,ci_low,ci_high,ci_level,\
+    ///           ci_method,cv,deff,df,n,n_missing,population,quality")
+    /// );
+    /// assert!(lines.next().is_some_and(|l| l.starts_with("mean,ingreso,,,")));
+    /// assert!(lines.next().is_some_and(|l| l.starts_with("quantile,ingreso,0.5,,")));
+    ///
+    /// // To a file (any `std::io::Write`):
+    /// let path = std::env::temp_dir().join("ingreso.csv");
+    /// table.write_csv(std::fs::File::create(&path)?)?;
+    /// assert_eq!(std::fs::read_to_string(&path)?, text);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_csv<W: std::io::Write>(&self, w: W) -> std::io::Result<()> {
+        let mut out = csv::Writer::from_writer(w);
+        out.write_record(self.csv_header())?;
+        for e in &self.estimates {
+            let mut rec = vec![
+                e.statistic.code().to_string(),
+                e.variable.clone(),
+                probability(e.statistic).map(csv_num).unwrap_or_default(),
+                e.level.as_ref().map(|l| l.es.clone()).unwrap_or_default(),
+            ];
+            for j in 0..self.by.len() {
+                rec.push(
+                    e.domain
+                        .get(j)
+                        .map(|v| v.value.es.clone())
+                        .unwrap_or_default(),
+                );
+            }
+            rec.extend([
+                csv_num(e.estimate),
+                csv_num(e.se),
+                csv_num(e.ci.low),
+                csv_num(e.ci.high),
+                csv_num(e.ci.level),
+                e.ci.method.code().to_string(),
+                csv_num(e.cv),
+                csv_num(e.deff.unwrap_or(f64::NAN)),
+                csv_num(e.df),
+                e.n.to_string(),
+                e.n_missing.to_string(),
+                csv_num(e.population),
+                e.quality.label(Language::Es).to_string(),
+            ]);
+            out.write_record(&rec)?;
+        }
+        out.flush()
+    }
+
+    /// The table as CSV text; see [`write_csv`](Self::write_csv).
+    pub fn to_csv_string(&self) -> std::io::Result<String> {
+        let mut buf = Vec::new();
+        self.write_csv(&mut buf)?;
+        String::from_utf8(buf).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    }
 }
 
 /// The probability of a quantile; `None` for other statistics.
@@ -187,6 +296,16 @@ fn probability(s: Statistic) -> Option<f64> {
     match s {
         Statistic::Quantile(p) => Some(p),
         _ => None,
+    }
+}
+
+/// A number as CSV text: the shortest text that reads back as the same
+/// `f64`; `NA` (R's missing value) for NaN.
+fn csv_num(x: f64) -> String {
+    if x.is_nan() {
+        "NA".to_string()
+    } else {
+        x.to_string()
     }
 }
 
@@ -370,5 +489,65 @@ mod tests {
         let at = |c: &str| names.iter().position(|n| *n == c).expect("column");
         assert_eq!(at("ci_method"), at("ci_level") + 1);
         assert_eq!(at("cv"), at("ci_method") + 1);
+    }
+
+    #[test]
+    fn csv_has_one_row_per_estimate_that_reads_back_exactly() {
+        let t = mixed_table();
+        let text = t.to_csv_string().expect("csv");
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = r
+            .headers()
+            .expect("header")
+            .iter()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(
+            header.join(","),
+            "statistic,variable,probability,level,zona,estimate,se,ci_low,ci_high,ci_level,\
+             ci_method,cv,deff,df,n,n_missing,population,quality"
+        );
+        let col = |c: &str| header.iter().position(|h| h == c).expect("column");
+        let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("record")).collect();
+        assert_eq!(rows.len(), t.len());
+        // `NA` reads back as NaN; any NaN stands for "missing".
+        let num = |row: &csv::StringRecord, c: &str| -> Option<f64> {
+            match row.get(col(c)).expect("field") {
+                "NA" => None,
+                x => Some(x.parse::<f64>().expect("number")),
+            }
+        };
+        let value = |x: f64| (!x.is_nan()).then_some(x);
+        for (row, e) in rows.iter().zip(t.estimates()) {
+            assert_eq!(&row[col("statistic")], e.statistic.code());
+            assert_eq!(&row[col("zona")], e.domain[0].value.es);
+            assert_eq!(
+                &row[col("level")],
+                e.level.as_ref().map_or("", |l| l.es.as_str())
+            );
+            assert_eq!(num(row, "estimate"), value(e.estimate));
+            assert_eq!(num(row, "se"), value(e.se));
+            assert_eq!(num(row, "ci_low"), value(e.ci.low));
+            assert_eq!(num(row, "ci_high"), value(e.ci.high));
+            assert_eq!(num(row, "df"), value(e.df));
+            assert_eq!(num(row, "population"), value(e.population));
+            assert_eq!(&row[col("ci_method")], e.ci.method.code());
+            assert_eq!(
+                &row[col("quality")],
+                e.quality.label(crate::codebook::Language::Es)
+            );
+            match e.statistic {
+                crate::estimate::Statistic::Quantile(p) => {
+                    assert_eq!(num(row, "probability"), value(p));
+                    assert_eq!(&row[col("deff")], "NA", "a quantile has no deff");
+                }
+                _ => {
+                    assert_eq!(&row[col("probability")], "");
+                    assert_eq!(num(row, "deff"), e.deff.and_then(value));
+                }
+            }
+        }
+        // A label with a comma is quoted, so it stays one field.
+        assert!(text.contains("\"Ladrillo, bloque\""), "{text}");
     }
 }
