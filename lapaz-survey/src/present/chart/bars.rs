@@ -156,16 +156,7 @@ impl Draw for BarChart {
         let k = s.factor();
         let n = s.points.len();
         if n == 0 {
-            let msg = match lang {
-                Language::Es => "Sin estimaciones para mostrar",
-                Language::En => "No estimates to show",
-            };
-            return c.text(
-                msg,
-                ((x0 + x1) / 2.0, (y0 + y1) / 2.0),
-                Font::new(LABEL_SIZE, MUTED),
-                Anchor::Middle,
-            );
+            return c.no_estimates(lang, (x0, y0, x1, y1));
         }
 
         // Vertical extent: bars start at zero; whiskers may go beyond.

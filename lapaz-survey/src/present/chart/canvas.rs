@@ -260,6 +260,25 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
         }
     }
 
+    /// The muted "no estimates to show" notice, centred in `area`, that a
+    /// chart draws instead of an empty plot.
+    pub(crate) fn no_estimates(
+        &self,
+        lang: crate::codebook::Language,
+        (x0, y0, x1, y1): (f64, f64, f64, f64),
+    ) -> Result<(), PlotError> {
+        let msg = match lang {
+            crate::codebook::Language::Es => "Sin estimaciones para mostrar",
+            crate::codebook::Language::En => "No estimates to show",
+        };
+        self.text(
+            msg,
+            ((x0 + x1) / 2.0, (y0 + y1) / 2.0),
+            Font::new(super::frame::LABEL_SIZE, crate::present::style::MUTED),
+            Anchor::Middle,
+        )
+    }
+
     /// SVG: a `<text>` element; plotters places its baseline 0.76 em below
     /// the given point and writes `font-size = size / 1.24`.
     fn svg_text(

@@ -115,16 +115,7 @@ impl Draw for DotChart {
         let k = s.factor();
         let n = s.points.len();
         if n == 0 {
-            let msg = match lang {
-                Language::Es => "Sin estimaciones para mostrar",
-                Language::En => "No estimates to show",
-            };
-            return c.text(
-                msg,
-                ((x0 + x1) / 2.0, (y0 + y1) / 2.0),
-                Font::new(LABEL_SIZE, MUTED),
-                Anchor::Middle,
-            );
+            return c.no_estimates(lang, (x0, y0, x1, y1));
         }
         let label_font = Font::new(LABEL_SIZE, INK);
         let value_font = Font::new(SMALL_SIZE, INK);
