@@ -68,20 +68,20 @@ pub(crate) fn show(x: f64) -> String {
 }
 
 const UNANSWERED: &str =
-    "Todavía no hay respuesta: escríbela en la celda del ejercicio y vuelve a ejecutar esta celda.";
+    "Todavía no hay respuesta: escríbala en la celda del ejercicio y vuelva a ejecutar esta celda.";
 
 /// Hints about scale slips: a percentage written as a proportion or back.
 fn scale_hint(answer: f64, expected: f64, tol: Tolerance) -> Option<String> {
     if expected != 0.0 && tol.accepts(answer / 100.0, expected) {
         Some(
-            "Parece que escribiste un porcentaje: la respuesta se pide como proporción \
-             (entre 0 y 1). Divide entre 100."
+            "Parece que escribió un porcentaje: la respuesta se pide como proporción \
+             (entre 0 y 1). Divida entre 100."
                 .to_owned(),
         )
     } else if expected != 0.0 && tol.accepts(answer * 100.0, expected) {
         Some(
-            "Parece que escribiste una proporción: la respuesta se pide como porcentaje. \
-             Multiplica por 100."
+            "Parece que escribió una proporción: la respuesta se pide como porcentaje. \
+             Multiplique por 100."
                 .to_owned(),
         )
     } else {
@@ -122,7 +122,7 @@ pub fn check_number(
             exercise,
             Outcome::Correct,
             format!(
-                "Tu respuesta, {}, coincide con la referencia, {} (tolerancia {tolerance}).",
+                "Su respuesta, {}, coincide con la referencia, {} (tolerancia {tolerance}).",
                 show(answer),
                 show(expected)
             ),
@@ -134,13 +134,13 @@ pub fn check_number(
         tolerance
             .widened()
             .accepts(answer, expected)
-            .then(|| "Estás cerca: revisa el redondeo o el último paso del cálculo.".to_owned())
+            .then(|| "Está cerca: revise el redondeo o el último paso del cálculo.".to_owned())
     });
     Check::new(
         exercise,
         Outcome::Incorrect,
         format!(
-            "Tu respuesta, {}, es {direction} que la referencia (tolerancia {tolerance}).",
+            "Su respuesta, {}, es {direction} que la referencia (tolerancia {tolerance}).",
             show(answer)
         ),
         hint,
@@ -248,11 +248,11 @@ pub fn check_estimate(
         ),
         (true, false) => {
             let hint = if se < ref_se {
-                "Tu error estándar es menor que el de referencia: ¿declaraste los estratos y \
+                "Su error estándar es menor que el de referencia: ¿declaró los estratos y \
                  las UPM (conglomerados) del diseño? Ignorar los conglomerados suele \
                  subestimar el error estándar."
             } else {
-                "Tu error estándar es mayor que el de referencia: ¿usaste el diseño completo \
+                "Su error estándar es mayor que el de referencia: ¿usó el diseño completo \
                  (con estratos) y el mismo dominio o subpoblación que pide el enunciado?"
             };
             Check::new(
@@ -336,7 +336,7 @@ pub fn check_choice(exercise: impl Into<String>, answer: &str, expected: &str) -
             exercise,
             Outcome::Incorrect,
             format!("«{}» no es la respuesta esperada.", answer.trim()),
-            Some("Revisa la tabla o el gráfico del ejercicio y escribe la categoría tal como aparece.".to_owned()),
+            Some("Revise la tabla o el gráfico del ejercicio y escriba la categoría tal como aparece.".to_owned()),
         )
     }
 }
@@ -348,9 +348,9 @@ pub fn check_choice(exercise: impl Into<String>, answer: &str, expected: &str) -
 /// use lapaz_survey::teaching::check_bool;
 ///
 /// let c = check_bool("4.1", Some(false), true)
-///     .hint("Mira si los intervalos de confianza se superponen.");
+///     .hint("Mire si los intervalos de confianza se superponen.");
 /// assert!(!c.passed());
-/// assert_eq!(c.shown_hint(), Some("Mira si los intervalos de confianza se superponen."));
+/// assert_eq!(c.shown_hint(), Some("Mire si los intervalos de confianza se superponen."));
 /// ```
 pub fn check_bool(
     exercise: impl Into<String>,
@@ -372,7 +372,7 @@ pub fn check_bool(
         Some(_) => Check::new(
             exercise,
             Outcome::Incorrect,
-            "No es así: vuelve a leer la afirmación con cuidado.",
+            "No es así: vuelva a leer la afirmación con cuidado.",
             None,
         ),
     }

@@ -38,7 +38,7 @@
 //! // Check cell:
 //! let check = check_number("Ejercicio 1.1: proporción con viajes > 60 min",
 //!                          respuesta, 0.2312, Tolerance::Absolute(0.001))
-//!     .hint("Usa la media ponderada de la variable indicadora.");
+//!     .hint("Use la media ponderada de la variable indicadora.");
 //! assert!(check.passed());
 //! println!("{check}");
 //! ```
