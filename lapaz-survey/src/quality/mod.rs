@@ -23,7 +23,32 @@
 //!   case counts, and a proportion `≥ 0.5` over the log-CV limit with at
 //!   least 30 cases is *caution*.
 //!
-//! A missing SE, CV or design effect (NaN) makes the estimate not reliable.
+//! A missing SE or CV (NaN) makes the estimate not reliable under both
+//! rules; a missing design effect only under CEPAL's, the rule that uses it.
+//!
+//! # Deliberate differences from `calidad`
+//!
+//! **A proportion estimated as exactly 0 or 1 is *not reliable* under both
+//! rules.** When none (or all) of a domain's sampled units have the level,
+//! the linearised variable is zero in every unit, so the standard error is
+//! 0 *by construction*, not because the estimate is precise; the CV is 0
+//! (p = 1) or undefined (p = 0). INE Chile's quadratic test `SE ≤
+//! p^(2/3)/9` then reads `0 ≤ 0` and `calidad` declares the estimate
+//! reliable, and CEPAL's log-CV is 0 for p = 1: the tests are vacuous, they
+//! carry no evidence of precision. The flag is also kept symmetric: the
+//! `No` level at 0 and the `Sí` level at 1 are the same information and get
+//! the same flag. We recognise such an estimate by its value (0 or 1, up to
+//! rounding) or by its cases (none). Publish it, if at
+//! all, as "no case in the sample" or with a one-sided bound (e.g. the
+//! `beta` interval), or pool the domain with another.
+//!
+//! **The design effect under INE Chile.** INE Chile's rule does not use the
+//! design effect (neither do its *Lineamientos* nor `calidad`'s `"chile"`
+//! scheme), so an estimate with `deff = ∞` or NaN (the simple random
+//! sampling variance is 0 or unknown, e.g. a quantile) is judged on `n`,
+//! `df` and the SE/CV alone, which already measure its precision with the
+//! actual design. Under CEPAL `deff = ∞` means an effective sample size
+//! `n/deff = 0 < 60`, and NaN fails `deff ≥ 1`: both are not reliable.
 
 use serde::{Deserialize, Serialize};
 
@@ -233,11 +258,21 @@ fn ine_quadratic(p: f64) -> f64 {
     }
 }
 
+/// A proportion of 0 or 1: no sampled unit of the domain has the level, or
+/// all do, so its SE is 0 by construction (see the module docs). Within
+/// `1e-12` of 0 or 1 counts as 0 or 1 (rounding of weighted sums; no real
+/// domain has weights spread over twelve orders of magnitude).
+fn degenerate_proportion(m: &Measures) -> bool {
+    const EPS: f64 = 1e-12;
+    m.is_proportion
+        && (m.estimate.abs() <= EPS || (1.0 - m.estimate).abs() <= EPS || m.cases == 0.0)
+}
+
 fn assess_ine(t: &IneChile, m: &Measures) -> Quality {
     if m.n.is_nan() || m.df.is_nan() || m.se.is_nan() {
         return Quality::Unreliable;
     }
-    if m.n < t.min_n || m.df < t.min_df {
+    if m.n < t.min_n || m.df < t.min_df || degenerate_proportion(m) {
         return Quality::Unreliable;
     }
     if m.is_proportion && (0.0..1.0).contains(&m.estimate) {
@@ -258,6 +293,9 @@ fn assess_ine(t: &IneChile, m: &Measures) -> Quality {
 }
 
 fn assess_cepal(t: &Cepal2023, m: &Measures) -> Quality {
+    if degenerate_proportion(m) || m.deff.is_nan() {
+        return Quality::Unreliable;
+    }
     let deff_ok = m.deff >= 1.0 || (m.deff < 1.0 && t.planned_domains && m.n >= t.min_n);
     if !deff_ok {
         return Quality::Unreliable;
@@ -393,5 +431,130 @@ mod tests {
             r.assess(&m(0.2, 0.02, 1.2, 200.0, 30.0, true)),
             Quality::Reliable
         );
+    }
+
+    /// `calidad` calls these reliable (`0 ≤ 0` in the quadratic test); the
+    /// SE is 0 by construction, so we do not (see the module docs).
+    #[test]
+    fn proportion_of_zero_or_one_is_not_reliable() {
+        for r in [ReliabilityRule::ine_chile(), ReliabilityRule::cepal_2023()] {
+            for p in [0.0, 1.0, 1.0 - 1e-15] {
+                let mut x = m(p, 0.0, 1.5, 500.0, 40.0, true);
+                x.cases = if p == 0.0 { 0.0 } else { 500.0 };
+                assert_eq!(r.assess(&x), Quality::Unreliable, "{} p = {p}", r.name());
+            }
+            // No case with the level even if rounding left a tiny estimate.
+            let mut x = m(1e-9, 1e-10, 1.5, 500.0, 40.0, true);
+            x.cases = 0.0;
+            assert_eq!(r.assess(&x), Quality::Unreliable, "{}", r.name());
+        }
+        // The quadratic test still decides near, but not at, the bounds:
+        // p = 0.01, limit 0.01^(2/3)/9 = 0.00517.
+        let r = ReliabilityRule::ine_chile();
+        let mut near = m(0.01, 0.005, 1.5, 500.0, 40.0, true);
+        near.cases = 5.0;
+        assert_eq!(r.assess(&near), Quality::Reliable);
+        near.se = 0.006;
+        assert_eq!(r.assess(&near), Quality::Caution);
+        // Means are judged by their CV as before.
+        assert_eq!(
+            r.assess(&m(1.0, 0.05, 1.5, 500.0, 40.0, false)),
+            Quality::Reliable
+        );
+    }
+
+    /// INE Chile does not use the design effect; CEPAL requires a finite
+    /// one (effective sample size `n/deff ≥ 60`, `deff ≥ 1`).
+    #[test]
+    fn infinite_or_missing_deff() {
+        let ine = ReliabilityRule::ine_chile();
+        let cepal = ReliabilityRule::cepal_2023();
+        for deff in [f64::INFINITY, f64::NAN] {
+            assert_eq!(
+                ine.assess(&m(100.0, 10.0, deff, 200.0, 30.0, false)),
+                Quality::Reliable,
+                "INE Chile judges by n, df and CV: deff = {deff}"
+            );
+            assert_eq!(
+                ine.assess(&m(100.0, 20.0, deff, 200.0, 30.0, false)),
+                Quality::Caution
+            );
+            assert_eq!(
+                cepal.assess(&m(100.0, 10.0, deff, 200.0, 30.0, false)),
+                Quality::Unreliable,
+                "CEPAL: deff = {deff}"
+            );
+            assert_eq!(
+                cepal.assess(&m(0.2, 0.02, deff, 200.0, 30.0, true)),
+                Quality::Unreliable,
+                "CEPAL proportion: deff = {deff}"
+            );
+        }
+        // A planned domain does not rescue an infinite or missing deff.
+        let planned = ReliabilityRule::Cepal2023(Cepal2023 {
+            planned_domains: true,
+            ..Cepal2023::default()
+        });
+        for deff in [f64::INFINITY, f64::NAN] {
+            assert_eq!(
+                planned.assess(&m(100.0, 10.0, deff, 200.0, 30.0, false)),
+                Quality::Unreliable
+            );
+        }
+    }
+
+    /// Through the estimator: in a domain where every sampled household
+    /// owns its dwelling, both levels (p = 1 and p = 0) are not reliable,
+    /// while the mixed domain is judged by the SE test.
+    #[test]
+    fn estimated_proportions_at_the_bounds() {
+        use crate::design::{DesignSpec, SurveyDesign};
+        use polars::prelude::*;
+        let rows = 160;
+        let psu: Vec<i32> = (0..rows).map(|i| (i % 40) as i32).collect();
+        let zona: Vec<&str> = (0..rows)
+            .map(|i| if i % 2 == 0 { "norte" } else { "sur" })
+            .collect();
+        let tenencia: Vec<&str> = (0..rows)
+            .map(|i| {
+                if i % 2 == 0 || i % 3 == 0 {
+                    "propia"
+                } else {
+                    "alquilada"
+                }
+            })
+            .collect();
+        let w: Vec<f64> = (0..rows).map(|i| 1.0 + (i % 7) as f64).collect();
+        let df =
+            df!["psu" => psu, "w" => w, "zona" => zona, "tenencia" => tenencia].expect("frame");
+        let d =
+            SurveyDesign::new(df, DesignSpec::new().weights("w").cluster("psu")).expect("design");
+        for rule in [ReliabilityRule::ine_chile(), ReliabilityRule::cepal_2023()] {
+            let t = d
+                .clone()
+                .with_reliability(rule)
+                .by(["zona"])
+                .expect("by")
+                .prop("tenencia")
+                .expect("prop");
+            for level in ["propia", "alquilada"] {
+                let e = t.find(&["norte"], Some(level)).expect("norte");
+                assert!(e.estimate == 0.0 || e.estimate == 1.0, "{}", e.estimate);
+                assert_eq!(e.se, 0.0);
+                assert_eq!(e.quality, Quality::Unreliable, "{} {level}", rule.name());
+                let s = t.find(&["sur"], Some(level)).expect("sur");
+                assert!(s.estimate > 0.0 && s.estimate < 1.0 && s.se > 0.0);
+            }
+            if matches!(rule, ReliabilityRule::IneChile(_)) {
+                let s = t.find(&["sur"], Some("propia")).expect("sur");
+                let limit = s.estimate.min(1.0 - s.estimate).powf(2.0 / 3.0) / 9.0;
+                let want = if s.se <= limit {
+                    Quality::Reliable
+                } else {
+                    Quality::Caution
+                };
+                assert_eq!(s.quality, want);
+            }
+        }
     }
 }
