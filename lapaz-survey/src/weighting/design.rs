@@ -620,7 +620,8 @@ impl SurveyDesign {
                     if let (1, Some((label, given)), Some(size)) = (skip, totals.first(), size) {
                         let others: f64 = totals.iter().skip(1).map(|(_, v)| v).sum();
                         let implied = size - others;
-                        if !((given - implied).abs() / (1.0 + implied.abs()) < opts.epsilon) {
+                        let off = (given - implied).abs() / (1.0 + implied.abs());
+                        if off >= opts.epsilon || off.is_nan() {
                             let whole = if intercept.is_some() {
                                 format!("la población {size}")
                             } else {
@@ -656,38 +657,49 @@ impl SurveyDesign {
         let p = cols.len();
         let x = Array2::from_shape_fn((n, p), |(i, j)| cols[j][i]);
         let x_implied = Array2::from_shape_fn((n, implied_cols.len()), |(i, j)| implied_cols[j][i]);
-        let w = self.weights();
-        let gw = g_weights(x.view(), w, &population, &opts)?;
-        let mut report = make_report(
-            format!("{:?}", opts.calfun).to_lowercase(),
-            x.view(),
-            w,
-            &gw,
+        self.calibrate_matrix(
+            x,
             &population,
-            opts.epsilon,
-        );
-        include_implied(&mut report, x_implied.view(), w, &gw.g, &implied_population);
+            x_implied.view(),
+            &implied_population,
+            opts,
+            format!("{:?}", opts.calfun).to_lowercase(),
+        )
+    }
+
+    /// Calibration to `population` with the model matrix `x` (`n × p`, one row per row of the
+    /// data); `x_implied`/`implied_population` are totals implied by the model that are checked
+    /// in the report only. Replicates are calibrated too; the design's Taylor variance gets the
+    /// GREG residual step.
+    pub(crate) fn calibrate_matrix(
+        &self,
+        x: Array2<f64>,
+        population: &[f64],
+        x_implied: ArrayView2<'_, f64>,
+        implied_population: &[f64],
+        opts: CalibrationOptions,
+        method: String,
+    ) -> crate::Result<(SurveyDesign, CalibrationReport)> {
+        opts.check()?;
+        let w = self.weights();
+        let gw = g_weights(x.view(), w, population, &opts)?;
+        let mut report = make_report(method, x.view(), w, &gw, population, opts.epsilon);
+        include_implied(&mut report, x_implied, w, &gw.g, implied_population);
         if !report.converged {
             return Err(WeightingError::NotConverged { report }.into());
         }
         // Every replicate must reach the totals too (R's `calibrate` only warns).
         let reps = self.recalibrated_replicates(|r, wr| {
-            let gw = g_weights(x.view(), wr, &population, &opts)?;
+            let gw = g_weights(x.view(), wr, population, &opts)?;
             let mut rep_report = make_report(
                 report.method.clone(),
                 x.view(),
                 wr,
                 &gw,
-                &population,
+                population,
                 opts.epsilon,
             );
-            include_implied(
-                &mut rep_report,
-                x_implied.view(),
-                wr,
-                &gw.g,
-                &implied_population,
-            );
+            include_implied(&mut rep_report, x_implied, wr, &gw.g, implied_population);
             if !rep_report.converged {
                 return Err(WeightingError::ReplicateNotConverged {
                     replicate: r + 1,

@@ -10,8 +10,11 @@ use super::records::Household;
 /// household's weight (INE convention), so the sum of `factor` over persons
 /// equals the population total.
 ///
-/// This is the one place where the final weights are made; a richer scheme
-/// (raking to macrodistrict × sex × age) would replace this function only.
+/// This is the one place where the shipped weights are made. They are kept
+/// post-stratified by macrodistrict only (the notebooks quote figures computed
+/// with them); the full calibration to macrodistrict × sex × age group, with
+/// one weight per household (integrated weighting), is one call away at run
+/// time: `lapaz_survey::weighting::calibrate_embedded`.
 pub(crate) fn calibrate_weights(households: &mut [Household], frame: &[Block], targets: &[f64; 9]) {
     let mut estimated = [0.0; 9];
     for h in households.iter() {
