@@ -532,16 +532,17 @@
 //!
 //! The stand-in ships its design weight before calibration,
 //! `factor_diseno`; [`calibrate_embedded`](crate::weighting::calibrate_embedded)
-//! post-stratifies it to the population by macrodistrict × sex × age group
-//! of the crate's `targets.toml` (assumed figures that add up to the 2024
-//! census count, 755,732):
+//! calibrates it to the population by macrodistrict × sex × age group of
+//! the crate's `targets.toml` (assumed figures that add up to the 2024
+//! census count, 755,732), at household level: every member of a household
+//! keeps the household's weight (integrated weighting, Lemaître & Dufour):
 //!
 //! ```
 //! use lapaz_survey::prelude::*;
 //!
 //! let survey = Survey::embedded()?;
 //! let cal = calibrate_embedded(&survey)?;
-//! println!("{cal}"); // report, then targets and weight sums before/after by macrodistrict
+//! println!("{cal}"); // report, then targets and weight sums before/after by macrodistrict, sex and age group
 //! assert!(cal.report.converged);
 //! assert!((cal.design.population_size() - 755_732.0).abs() < 1e-6);
 //!
