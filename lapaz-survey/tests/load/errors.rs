@@ -39,6 +39,24 @@ fn assert_place(e: &LoadError, file_suffix: &str, row: Option<u64>, column: Opti
     }
 }
 
+/// The message's "expected" and "found" parts: both present, with what the
+/// test knows they must say.
+fn assert_expected_found(e: &LoadError, expected: &str, found: &str) {
+    let (Some(x), Some(f)) = (e.expected(), e.found()) else {
+        panic!("says what was expected and what was found: {e:?}");
+    };
+    assert!(
+        x.contains(expected),
+        "expected part `{x}` should say `{expected}`"
+    );
+    assert!(f.contains(found), "found part `{f}` should say `{found}`");
+    let text = e.to_string();
+    assert!(
+        text.contains(&format!("se esperaba {x}")) && text.contains(&format!("se encontró {f}")),
+        "the message carries both: {text}"
+    );
+}
+
 #[test]
 fn missing_file() {
     let path = fixture::temp_dir("missing").join("no-existe.zip");
@@ -60,6 +78,7 @@ fn not_a_zip() {
     };
     assert!(file.ends_with("datos.zip"));
     assert!(found.contains("folio"), "shows the first bytes: {found}");
+    assert_expected_found(&e, "zip", "folio");
 }
 
 #[test]
@@ -113,6 +132,7 @@ fn missing_table() {
     assert_eq!(*table, Table::Persona);
     assert!(expected.contains("persona.csv"), "{expected}");
     assert!(found.contains("vivienda.csv"), "{found}");
+    assert_expected_found(&e, "persona.csv", "vivienda.csv");
 }
 
 #[test]
@@ -125,6 +145,7 @@ fn missing_codebook_column() {
         "{e:?}"
     );
     assert_place(&e, "vivienda.csv", None, Some("nombre_zona"));
+    assert_expected_found(&e, "nombre_zona", "zona_nombre");
 }
 
 #[test]
@@ -154,6 +175,7 @@ fn wrong_column_count() {
         "{e:?}"
     );
     assert_place(&e, "vivienda.csv", Some(3), None);
+    assert_expected_found(&e, "9 campos", "5 campos");
 }
 
 #[test]
@@ -165,6 +187,7 @@ fn non_numeric_value() {
         "{e:?}"
     );
     assert_place(&e, "vivienda.csv", Some(4), Some("totper"));
+    assert_expected_found(&e, "entero", "`tres`");
 
     // A float column rejects text and non-finite values too.
     let vivienda = VIVIENDA.replace("3500.5", "NaN");
@@ -198,6 +221,7 @@ fn code_not_in_codebook() {
     assert_eq!((*row, column.as_str(), *found), (4, "macrodistrito", 7));
     assert!(expected.contains("[1, 2, 5]"), "{expected}");
     assert_place(&e, "vivienda.csv", Some(4), Some("macrodistrito"));
+    assert_expected_found(&e, "[1, 2, 5]", "7");
 }
 
 #[test]
@@ -214,6 +238,8 @@ fn missing_zero_or_negative_weight() {
             "{replacement}: {e:?}"
         );
         assert_place(&e, "persona.csv", Some(6), Some("factor"));
+        let shown = replacement.split(',').nth(2).unwrap_or_default();
+        assert_expected_found(&e, "mayor que cero", shown);
     }
 }
 
@@ -226,6 +252,7 @@ fn duplicate_household() {
         "{e:?}"
     );
     assert_place(&e, "vivienda.csv", Some(4), Some("folio"));
+    assert_expected_found(&e, "único", "`F001`, ya visto en la fila 2");
 }
 
 #[test]
@@ -236,6 +263,8 @@ fn duplicate_person() {
         matches!(&e, LoadError::DuplicateKey { row: 7, first_row: 6, column, key, .. } if column == "folio, nro" && key == "F003, 2"),
         "{e:?}"
     );
+    assert_place(&e, "persona.csv", Some(7), Some("folio, nro"));
+    assert_expected_found(&e, "único", "`F003, 2`, ya visto en la fila 6");
 }
 
 #[test]
@@ -245,6 +274,13 @@ fn empty_key() {
     assert!(
         matches!(&e, LoadError::MissingKey { row: 4, column, .. } if column == "folio"),
         "{e:?}"
+    );
+    assert_place(&e, "persona.csv", Some(4), Some("folio"));
+    assert_eq!(e.expected().as_deref(), Some("un identificador no vacío"));
+    assert!(
+        e.to_string()
+            .contains("se esperaba un identificador no vacío"),
+        "{e}"
     );
 }
 
@@ -257,6 +293,7 @@ fn person_without_household() {
         "{e:?}"
     );
     assert_place(&e, "persona.csv", Some(8), Some("folio"));
+    assert_expected_found(&e, "tabla de hogares", "`F999`");
 }
 
 #[test]
@@ -279,6 +316,7 @@ fn wrong_encoding() {
         "{e:?}"
     );
     assert_place(&e, "vivienda.csv", Some(3), Some("nombre_zona"));
+    assert_expected_found(&e, "UTF-8", "\\xf1");
     assert!(e.to_string().contains("encoding = \"latin1\""), "hint: {e}");
 
     // With the encoding set, the same file loads and decodes the ñ.
