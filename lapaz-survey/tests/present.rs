@@ -218,7 +218,8 @@ fn estimate_table_html_has_cells_flags_and_spanish_numbers() -> TestResult {
     let html = table.html();
     let h = html.as_html();
     assert!(h.starts_with("<div class=\"lpz\"><style>.lpz{"));
-    assert!(h.contains("<caption>Media de ingreso por macrodistrito"));
+    // The caption names the variable by its codebook label, then its column.
+    assert!(h.contains("<caption>Media de ingreso laboral (ingreso) por macrodistrito"));
     assert!(h.contains("Intervalos de confianza al 95\u{a0}%"));
     for head in [
         "Macrodistrito",
@@ -266,7 +267,7 @@ fn estimate_table_html_has_cells_flags_and_spanish_numbers() -> TestResult {
     assert!(h.contains("Fiabilidad según la regla del diseño"));
     // Plain text fallback has the same rows.
     let text = html.as_text();
-    assert!(text.starts_with("Media de ingreso por macrodistrito"));
+    assert!(text.starts_with("Media de ingreso laboral (ingreso) por macrodistrito"));
     assert!(text.contains("Periférica"));
     assert_eq!(text.lines().filter(|l| l.starts_with("Zongo")).count(), 1);
     Ok(())
@@ -277,7 +278,7 @@ fn estimate_table_html_in_english() -> TestResult {
     let d = design()?;
     let html = income_by_macro(&d)?.html_in(Language::En);
     let h = html.as_html();
-    assert!(h.contains("<caption>Mean of ingreso by macrodistrict"));
+    assert!(h.contains("<caption>Mean of labour income (ingreso) by macrodistrict"));
     assert!(h.contains(">95% CI</th>"));
     assert!(h.contains(">Reliability</th>"));
     assert!(!h.contains("Fiabilidad"));
@@ -464,7 +465,7 @@ fn bar_chart_has_a_bar_per_domain_with_flags() -> TestResult {
     assert_eq!(bars, MACROS.len());
     let t = texts(&el);
     assert!(
-        t.contains(&"Media de ingreso por macrodistrito".to_owned()),
+        t.contains(&"Media de ingreso laboral (ingreso) por macrodistrito".to_owned()),
         "{t:?}"
     );
     assert!(t.contains(&"Periférica".to_owned()));
@@ -480,7 +481,7 @@ fn bar_chart_has_a_bar_per_domain_with_flags() -> TestResult {
     let en = chart.clone().language(Language::En);
     let t = texts(&parse_svg(&en.to_svg()?)?);
     assert!(
-        t.contains(&"Mean of ingreso by macrodistrict".to_owned()),
+        t.contains(&"Mean of labour income (ingreso) by macrodistrict".to_owned()),
         "{t:?}"
     );
     assert!(!t.iter().any(|s| s.contains("Fiable")));
@@ -722,7 +723,10 @@ fn proportion_charts_pick_one_category_and_show_percentages() -> TestResult {
     assert_eq!(chart.len(), MACROS.len());
     let t = texts(&parse_svg(&chart.to_svg()?)?);
     assert!(
-        t.contains(&"Proporción de modo: Mi Teleférico por macrodistrito".to_owned()),
+        // A long title wraps onto a second line.
+        t.contains(
+            &"Proporción de modo principal de transporte (modo): Mi Teleférico por".to_owned()
+        ) && t.contains(&"macrodistrito".to_owned()),
         "{t:?}"
     );
     assert!(t.contains(&"Porcentaje (%)".to_owned()));

@@ -218,6 +218,7 @@ impl DomainDesign {
             self.domains.by.clone(),
             self.design.subset_description().map(str::to_string),
         )
+        .labelled(self.design.codebook())
     }
 }
 

@@ -294,7 +294,7 @@ impl DomainDesign {
         for e in &mut list {
             apply_prop_ci(e, method);
         }
-        Ok(EstimateTable::new(list, by, subset))
+        Ok(EstimateTable::new(list, by, subset).labelled(design.codebook()))
     }
 }
 

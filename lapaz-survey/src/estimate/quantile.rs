@@ -817,7 +817,8 @@ impl DomainDesign {
             out,
             domains.by.clone(),
             design.subset_description().map(str::to_string),
-        ))
+        )
+        .labelled(design.codebook()))
     }
 }
 

@@ -5,8 +5,8 @@ use ndarray::Array2;
 use polars::prelude::{Column, DataFrame, IntoColumn, NamedFrom, PolarsResult, Series};
 
 use super::{Estimate, EstimateError, Statistic, covariance};
-use crate::codebook::Language;
-use crate::design::ByVariable;
+use crate::codebook::{Codebook, Language};
+use crate::design::{ByVariable, Label};
 
 /// Estimates of one estimator call: one per domain (and level), in domain
 /// order.
@@ -15,6 +15,8 @@ pub struct EstimateTable {
     estimates: Vec<Estimate>,
     by: Vec<ByVariable>,
     subset: Option<String>,
+    /// Codebook labels of the estimated variables, for captions.
+    labels: Vec<(String, Label)>,
 }
 
 impl EstimateTable {
@@ -29,7 +31,48 @@ impl EstimateTable {
             estimates,
             by,
             subset,
+            labels: Vec::new(),
         }
+    }
+
+    /// Takes the estimated variables' labels from `codebook` (variables it
+    /// does not know, such as derived columns, keep their column name).
+    pub(crate) fn labelled(mut self, codebook: Option<&Codebook>) -> Self {
+        let Some(codebook) = codebook else {
+            return self;
+        };
+        for e in &self.estimates {
+            if self.labels.iter().any(|(name, _)| *name == e.variable) {
+                continue;
+            }
+            if let Some(v) = codebook.variable(&e.variable) {
+                let label = Label {
+                    es: v.label_es.clone(),
+                    en: v.label_en.clone(),
+                };
+                self.labels.push((e.variable.clone(), label));
+            }
+        }
+        self
+    }
+
+    /// The codebook label of an estimated variable, when the design has a
+    /// codebook that describes it.
+    ///
+    /// ```
+    /// use lapaz_survey::prelude::*;
+    ///
+    /// let survey = Survey::embedded()?;
+    /// let income = survey.design()?.mean("yhogpc")?;
+    /// let label = income.variable_label("yhogpc").expect("in the codebook");
+    /// assert!(label.es.to_lowercase().contains("ingreso"));
+    /// # Ok::<(), lapaz_survey::Error>(())
+    /// ```
+    pub fn variable_label(&self, variable: &str) -> Option<&Label> {
+        self.labels
+            .iter()
+            .find(|(name, _)| name == variable)
+            .map(|(_, l)| l)
     }
 
     /// The estimates.
@@ -65,6 +108,11 @@ impl EstimateTable {
     /// Appends another table's estimates (e.g. several variables in one
     /// table); the `by` variables must be the same.
     pub fn append(&mut self, other: EstimateTable) {
+        for (name, label) in other.labels {
+            if !self.labels.iter().any(|(n, _)| *n == name) {
+                self.labels.push((name, label));
+            }
+        }
         self.estimates.extend(other.estimates);
     }
 

@@ -7,6 +7,7 @@ use super::html::{Html, TableBuilder, badge, escape, note};
 use super::style::Tone;
 use super::text::{self, Align};
 use crate::codebook::Language;
+use crate::design::Label;
 use crate::estimate::{Estimate, EstimateTable, Statistic};
 use crate::quality::Quality;
 
@@ -52,13 +53,22 @@ pub(crate) fn capitalize(s: &str) -> String {
     }
 }
 
-/// The statistic and variable as a phrase: `Media de ylab`,
-/// `Proporción de modo`.
-pub(crate) fn measure_phrase(statistic: Statistic, variable: &str, lang: Language) -> String {
+/// The statistic and variable as a phrase: `Media de ingreso per cápita
+/// del hogar (yhogpc)` with the codebook's label, `Media de ylab` without.
+pub(crate) fn measure_phrase(
+    statistic: Statistic,
+    variable: &str,
+    label: Option<&Label>,
+    lang: Language,
+) -> String {
     let name = capitalize(&statistic.name(lang));
+    let what = match label {
+        Some(l) => format!("{} ({variable})", l.get(lang).to_lowercase_first()),
+        None => variable.to_owned(),
+    };
     match lang {
-        Language::Es => format!("{name} de {variable}"),
-        Language::En => format!("{name} of {variable}"),
+        Language::Es => format!("{name} de {what}"),
+        Language::En => format!("{name} of {what}"),
     }
 }
 
@@ -185,6 +195,7 @@ pub(crate) fn render(
     estimates: &[Estimate],
     by: &[(String, String)],
     subset: Option<&str>,
+    label: Option<&Label>,
     lang: Language,
 ) -> Html {
     let h = headers(lang);
@@ -198,10 +209,10 @@ pub(crate) fn render(
     let level = first.map_or(0.95, |e| e.ci.level);
     let one_level = estimates.iter().all(|e| (e.ci.level - level).abs() < 1e-12);
 
-    // Caption: "Media de ylab por macrodistrito".
+    // Caption: "Media de ingreso laboral (ylab) por macrodistrito".
     let title = match first {
         Some(e) if one_measure => {
-            let mut t = measure_phrase(e.statistic, &e.variable, lang);
+            let mut t = measure_phrase(e.statistic, &e.variable, label, lang);
             if !by.is_empty() {
                 let names: Vec<String> = by.iter().map(|(_, l)| l.to_lowercase_first()).collect();
                 let sep = match lang {
@@ -370,10 +381,15 @@ impl EstimateTable {
 
     /// [`html`](Self::html) in the chosen language.
     pub fn html_in(&self, lang: Language) -> Html {
+        let label = self
+            .estimates()
+            .first()
+            .and_then(|e| self.variable_label(&e.variable));
         render(
             self.estimates(),
             &by_labels(self, lang),
             self.subset(),
+            label,
             lang,
         )
     }
@@ -392,6 +408,6 @@ impl Estimate {
             .iter()
             .map(|d| (d.variable.clone(), capitalize(&d.variable)))
             .collect();
-        render(std::slice::from_ref(self), &by, None, lang)
+        render(std::slice::from_ref(self), &by, None, None, lang)
     }
 }

@@ -82,9 +82,10 @@ impl PointSeries {
             .collect();
         let measure = match first {
             Some(e) => {
+                let label = table.variable_label(&e.variable);
                 let mut m = Label {
-                    es: measure_phrase(e.statistic, &e.variable, Language::Es),
-                    en: measure_phrase(e.statistic, &e.variable, Language::En),
+                    es: measure_phrase(e.statistic, &e.variable, label, Language::Es),
+                    en: measure_phrase(e.statistic, &e.variable, label, Language::En),
                 };
                 if let (true, Some(l)) = (one_level, levels.first()) {
                     m.es = format!("{}: {}", m.es, l.es);
