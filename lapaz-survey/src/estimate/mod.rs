@@ -258,6 +258,15 @@ impl Estimate {
     pub fn variance(&self) -> f64 {
         self.se * self.se
     }
+
+    /// The label of the domain's value for the `by` variable `variable`
+    /// (`None` when that variable does not define this estimate's domain).
+    pub fn domain_value(&self, variable: &str) -> Option<&Label> {
+        self.domain
+            .iter()
+            .find(|d| d.variable == variable)
+            .map(|d| &d.value)
+    }
 }
 
 /// Errors of estimators.

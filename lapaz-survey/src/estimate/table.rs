@@ -105,9 +105,28 @@ impl EstimateTable {
         self.subset.as_deref()
     }
 
-    /// Appends another table's estimates (e.g. several variables in one
-    /// table); the `by` variables must be the same.
+    /// Appends another table's estimates (e.g. several variables, or the
+    /// same variable by different groupings, in one table). The `by`
+    /// variables of both are kept: an estimate has an empty cell for a
+    /// grouping that does not define its domain.
+    ///
+    /// ```
+    /// use lapaz_survey::prelude::*;
+    ///
+    /// let design = Survey::embedded()?.design()?;
+    /// let mut table = design.by(["area"])?.mean("yhogpc")?;
+    /// table.append(design.by(["macrodistrito"])?.mean("yhogpc")?);
+    /// let names: Vec<&str> = table.by().iter().map(|b| b.name.as_str()).collect();
+    /// assert_eq!(names, ["area", "macrodistrito"]);
+    /// assert!(table.find_in("macrodistrito", "Centro").is_some());
+    /// # Ok::<(), lapaz_survey::Error>(())
+    /// ```
     pub fn append(&mut self, other: EstimateTable) {
+        for b in other.by {
+            if !self.by.iter().any(|have| have.name == b.name) {
+                self.by.push(b);
+            }
+        }
         for (name, label) in other.labels {
             if !self.labels.iter().any(|(n, _)| *n == name) {
                 self.labels.push((name, label));
@@ -130,6 +149,16 @@ impl EstimateTable {
                     (Some(l), Some(have)) => have.es == l || have.en == l,
                     (Some(_), None) => false,
                 }
+        })
+    }
+
+    /// The first estimate whose domain has `value` (Spanish or English
+    /// label) for the `by` variable `variable` — for tables that mix
+    /// groupings (see [`append`](Self::append)).
+    pub fn find_in(&self, variable: &str, value: &str) -> Option<&Estimate> {
+        self.estimates.iter().find(|e| {
+            e.domain_value(variable)
+                .is_some_and(|v| v.es == value || v.en == value)
         })
     }
 
@@ -182,12 +211,12 @@ impl EstimateTable {
         cols.push(opt_text("level_en", &|x| {
             x.level.as_ref().map(|l| l.en.clone())
         }));
-        for (j, b) in self.by.iter().enumerate() {
+        for b in &self.by {
             cols.push(opt_text(&b.name, &|x| {
-                x.domain.get(j).map(|v| v.value.es.clone())
+                x.domain_value(&b.name).map(|v| v.es.clone())
             }));
             cols.push(opt_text(&format!("{}_en", b.name), &|x| {
-                x.domain.get(j).map(|v| v.value.en.clone())
+                x.domain_value(&b.name).map(|v| v.en.clone())
             }));
         }
         cols.push(num("estimate", &|x| x.estimate));
@@ -303,11 +332,10 @@ impl EstimateTable {
                 probability(e.statistic).map(csv_num).unwrap_or_default(),
                 e.level.as_ref().map(|l| l.es.clone()).unwrap_or_default(),
             ];
-            for j in 0..self.by.len() {
+            for b in &self.by {
                 rec.push(
-                    e.domain
-                        .get(j)
-                        .map(|v| v.value.es.clone())
+                    e.domain_value(&b.name)
+                        .map(|v| v.es.clone())
                         .unwrap_or_default(),
                 );
             }

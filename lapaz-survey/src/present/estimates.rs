@@ -308,11 +308,10 @@ pub(crate) fn render(
             push(capitalize(&e.statistic.name(lang)), "l", &mut cells);
             push(e.variable.clone(), "l", &mut cells);
         }
-        for (j, _) in by.iter().enumerate() {
+        for (name, _) in by {
             let v = e
-                .domain
-                .get(j)
-                .map(|d| d.value.get(lang).to_owned())
+                .domain_value(name)
+                .map(|v| v.get(lang).to_owned())
                 .unwrap_or_default();
             push(v, "l k", &mut cells);
         }
