@@ -746,3 +746,43 @@ fn proportion_charts_pick_one_category_and_show_percentages() -> TestResult {
     save_both("proporciones", |p| chart.save_svg(p), |p| chart.save_png(p))?;
     Ok(())
 }
+
+#[test]
+fn tests_regressions_and_load_reports_have_spanish_html_views() -> TestResult {
+    let survey = lapaz_survey::Survey::embedded()?;
+    let households = survey.design()?;
+
+    let test = households.chisq("internet", "quintil")?;
+    let html = test.html();
+    let h = html.as_html();
+    assert!(h.contains("<caption>Prueba de independencia"), "{h}");
+    assert!(h.contains(">valor p<"), "{h}");
+    // Spanish decimal comma, as everywhere in the notebooks.
+    let shown = lapaz_survey::present::format_number(test.statistic, 4, Language::Es);
+    assert!(shown.contains(','), "{shown}");
+    assert!(h.contains(&shown), "statistic {shown} in {h}");
+    assert_eq!(html.as_text(), test.to_string());
+
+    let model = households.lm("yhogpc", ["area"])?;
+    let html = model.html();
+    let h = html.as_html();
+    assert!(h.contains("<caption>Regresión"), "{h}");
+    for c in model.coefficients() {
+        assert!(
+            h.contains(&format!(">{}<", c.term)),
+            "term {} in {h}",
+            c.term
+        );
+        let est = lapaz_survey::present::format_number(c.estimate, 4, Language::Es);
+        assert!(h.contains(&est), "estimate {est} in {h}");
+    }
+
+    let report = survey.report();
+    let h = report.html().into_html();
+    for t in &report.tables {
+        let read = lapaz_survey::present::format_count(t.rows_read as f64, Language::Es);
+        assert!(h.contains(&format!(">{read}<")), "rows read {read} in {h}");
+    }
+    assert!(h.contains("rechazadas"));
+    Ok(())
+}

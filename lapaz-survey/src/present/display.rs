@@ -46,5 +46,8 @@ display_via_html!(
     SurveyDesign,
     Survey,
     Variable,
-    Codebook
+    Codebook,
+    crate::estimate::TestResult,
+    crate::model::RegressionTable,
+    crate::load::LoadReport,
 );

@@ -66,6 +66,7 @@ mod estimates;
 mod format;
 mod frame;
 mod html;
+mod results;
 pub mod style;
 mod summary;
 mod text;
