@@ -331,6 +331,23 @@ impl<'a> MeanStat<'a> {
         acc[0] += w * d * d;
     }
 
+    /// [`add`](Self::add) and, when the value is present,
+    /// [`add_square`](Self::add_square) into `[Σw, Σw·y', Σw·y'²]`, reading
+    /// `y` once (the same operations, so the same bits, as the two calls).
+    #[inline(always)]
+    fn add_record(&self, row: usize, w: f64, record: &mut [f64]) -> bool {
+        let y = self.y[row];
+        if y.is_nan() {
+            return false;
+        }
+        let d = y - self.shift;
+        let wd = w * d;
+        record[0] += w;
+        record[1] += wd;
+        record[2] += wd * d;
+        true
+    }
+
     /// `Σw (y − ȳ)²` of the domain from `[Σw, Σw·y', Σw·y'²]`.
     fn spread(t: &[f64]) -> f64 {
         t[2] - t[1] * t[1] / t[0]
@@ -355,6 +372,9 @@ impl SmoothStatistic for MeanStat<'_> {
     }
     fn accumulate_domain(&self, row: usize, w: f64, acc: &mut [f64]) {
         self.add_square(row, w, acc);
+    }
+    fn accumulate_record(&self, row: usize, w: f64, record: &mut [f64]) -> bool {
+        self.add_record(row, w, record)
     }
     fn evaluate(&self, t: &[f64], _n: Counts, out: &mut [f64]) {
         out[0] = self.shift + t[1] / t[0];
@@ -396,6 +416,9 @@ impl SmoothStatistic for TotalStat<'_> {
     }
     fn accumulate_domain(&self, row: usize, w: f64, acc: &mut [f64]) {
         self.0.add_square(row, w, acc);
+    }
+    fn accumulate_record(&self, row: usize, w: f64, record: &mut [f64]) -> bool {
+        self.0.add_record(row, w, record)
     }
     fn evaluate(&self, t: &[f64], _n: Counts, out: &mut [f64]) {
         out[0] = t[1] + self.0.shift * t[0];

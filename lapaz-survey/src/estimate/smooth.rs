@@ -56,6 +56,22 @@ pub(crate) trait SmoothStatistic: Sync {
     /// Adds a row with a value to the domain-only totals (length
     /// [`n_domain_totals`](Self::n_domain_totals)).
     fn accumulate_domain(&self, _row: usize, _w: f64, _acc: &mut [f64]) {}
+    /// [`accumulate`](Self::accumulate) into `record[..m]` and, when the
+    /// value is present, [`accumulate_domain`](Self::accumulate_domain) into
+    /// `record[m..m + md]`, in one call. Statistics may override it to read
+    /// the row's value once for both (the results must be the same bits).
+    #[inline(always)]
+    fn accumulate_record(&self, row: usize, w: f64, record: &mut [f64]) -> bool {
+        let (m, md, _) = widths(self);
+        let (features, domain) = record.split_at_mut(m);
+        if !self.accumulate(row, w, features) {
+            return false;
+        }
+        if md > 0 {
+            self.accumulate_domain(row, w, &mut domain[..md]);
+        }
+        true
+    }
     /// Outputs from domain totals and row counts.
     fn evaluate(&self, totals: &[f64], n: Counts, out: &mut [f64]);
     /// Gradient `k × m` (row-major) of the outputs at the totals.
@@ -122,7 +138,7 @@ pub(crate) struct DomainResults {
 /// `(m, md, k)`: totals, domain-only totals and outputs of `stat`,
 /// compile-time constants for the statistics that declare them.
 #[inline(always)]
-fn widths<S: SmoothStatistic>(stat: &S) -> (usize, usize, usize) {
+fn widths<S: SmoothStatistic + ?Sized>(stat: &S) -> (usize, usize, usize) {
     let m = if S::TOTALS > 0 {
         S::TOTALS
     } else {
@@ -189,6 +205,11 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
     //    visits each cell (or in a plain loop for the weighting layer).
     // Cells from `first` on, `k` values each into `out`.
     let z = |first: usize, out: &mut [f64]| {
+        // The widths again, from `widths`: compile-time constants for most
+        // statistics. (The variance pass that calls this closure is not
+        // inlined, so captured `m`/`k` would be run-time values there, and
+        // the dot products generic loops with a division per cell.)
+        let (m, _, k) = widths(stat);
         if k == 0 {
             return;
         }
@@ -332,31 +353,29 @@ struct Accumulated {
 /// The one pass over the rows of [`estimate_smooth`].
 #[inline(never)]
 fn accumulate<S: SmoothStatistic>(structure: &Structure, cells: &CellMap, stat: &S) -> Accumulated {
-    // 1. The one pass over the rows, unit by unit. A row adds its `m`
-    //    weighted features to its cell's record (flat, indexed by the cell
-    //    code), and its `md` domain-only totals and one count (a value and
-    //    positive weight) to a small scratch for the unit's cells; it never
-    //    looks its domain up. When a unit is done, its cells — still in
-    //    cache — are folded into the domain totals, flags and degrees of
-    //    freedom. Rows with a missing value (rare) are counted per domain and
-    //    per cell.
+    // 1. The one pass over the rows, unit by unit. A row adds to its cell's
+    //    record in a small buffer for the unit's cells (indexed by the cell
+    //    code minus the unit's first): its `m` weighted features, its `md`
+    //    domain-only totals and one count (a value and positive weight) —
+    //    one record of constant width, so one index and one bounds check
+    //    per row; it never looks its domain up. When a unit is done, its
+    //    records — still in cache — give the cells' features (copied out in
+    //    cell order) and are folded into the domain totals, flags and
+    //    degrees of freedom. Rows with a missing value (rare) are counted
+    //    per domain and per cell.
     let s = structure;
     let (m, md, _) = widths(stat);
     let (nd, nc) = (cells.n_domains, cells.len());
-    let ms = md + 1;
-    let width = m + ms; // per domain: totals, domain-only totals, count
+    // Per cell record and per domain: totals, domain-only totals, count.
+    let width = m + md + 1;
     let mut acc = vec![0.0; nc * m];
-    let mut scratch: Vec<f64> = Vec::new();
+    let mut records: Vec<f64> = Vec::new();
     let mut dom = vec![0.0; nd * width];
-    let mut has_rows = vec![false; nd];
     let mut present = vec![true; nc];
     let mut missing = vec![0usize; nd];
     let mut missing_weighted = vec![0.0; nd];
     let mut cell_missing: Vec<u32> = Vec::new();
-    let mut psus = vec![0u32; nd];
-    let mut strata = vec![0u32; nd];
-    let mut last_psu = vec![MISSING; nd];
-    let mut last_stratum = vec![MISSING; nd];
+    let mut fold = vec![DomainFold::default(); nd];
     for u in 0..s.n_units() {
         let (c0, c1) = (
             cells.unit_cells[u] as usize,
@@ -365,16 +384,15 @@ fn accumulate<S: SmoothStatistic>(structure: &Structure, cells: &CellMap, stat: 
         if c0 == c1 {
             continue;
         }
-        scratch.clear();
-        scratch.resize((c1 - c0) * ms, 0.0);
+        records.clear();
+        records.resize((c1 - c0) * width, 0.0);
         let rows = s.unit_start[u] as usize..s.unit_start[u + 1] as usize;
         UnitRows {
             stat,
             cells,
             weights: &s.weights,
             c0,
-            acc: &mut acc,
-            scratch: &mut scratch,
+            records: &mut records,
             missing: &mut missing,
             missing_weighted: &mut missing_weighted,
             cell_missing: &mut cell_missing,
@@ -382,32 +400,27 @@ fn accumulate<S: SmoothStatistic>(structure: &Structure, cells: &CellMap, stat: 
         .add(rows, s.order.as_deref());
         let p = s.unit_psu[u];
         let h = s.psu_stratum[p as usize];
-        for ((local, &d), record) in scratch
-            .chunks_exact(ms)
+        for ((record, &d), features) in records
+            .chunks_exact(width)
             .zip(&cells.cell_domain[c0..c1])
-            .zip(acc[c0 * m..c1 * m].chunks_exact(m))
+            .zip(acc[c0 * m..c1 * m].chunks_exact_mut(m))
         {
+            features.copy_from_slice(&record[..m]);
             let d = d as usize;
-            has_rows[d] = true;
-            let t = &mut dom[d * width..(d + 1) * width];
-            for (t, v) in t[..m].iter_mut().zip(record) {
-                *t += v;
-            }
-            for (t, v) in t[m..].iter_mut().zip(local) {
+            for (t, v) in dom[d * width..(d + 1) * width].iter_mut().zip(record) {
                 *t += v;
             }
             // R's `degf` of the domain: PSUs and strata with members that
-            // have a value and positive weight (cells come in unit order).
-            if local[md] > 0.0 {
-                if last_psu[d] != p {
-                    last_psu[d] = p;
-                    psus[d] += 1;
-                }
-                if last_stratum[d] != h {
-                    last_stratum[d] = h;
-                    strata[d] += 1;
-                }
-            }
+            // have a value and positive weight (cells come in unit order, so
+            // a new PSU or stratum differs from the domain's last one).
+            // Branch-free: whether a cell has members is data, not a pattern.
+            let f = &mut fold[d];
+            let members = record[m + md] > 0.0;
+            f.has_rows = true;
+            f.psus += u32::from(members & (f.last_psu != p));
+            f.strata += u32::from(members & (f.last_stratum != h));
+            f.last_psu = if members { p } else { f.last_psu };
+            f.last_stratum = if members { h } else { f.last_stratum };
         }
     }
 
@@ -420,12 +433,36 @@ fn accumulate<S: SmoothStatistic>(structure: &Structure, cells: &CellMap, stat: 
     Accumulated {
         acc,
         dom,
-        has_rows,
+        has_rows: fold.iter().map(|f| f.has_rows).collect(),
         present,
         missing,
         missing_weighted,
-        psus,
-        strata,
+        psus: fold.iter().map(|f| f.psus).collect(),
+        strata: fold.iter().map(|f| f.strata).collect(),
+    }
+}
+
+/// Per domain, what [`accumulate`] gathers from the cells: whether it has
+/// rows, and its PSUs and strata with members (R's `degf`) with the last of
+/// each seen — kept together so that a cell touches one small record.
+#[derive(Debug, Clone, Copy)]
+struct DomainFold {
+    has_rows: bool,
+    psus: u32,
+    strata: u32,
+    last_psu: u32,
+    last_stratum: u32,
+}
+
+impl Default for DomainFold {
+    fn default() -> Self {
+        DomainFold {
+            has_rows: false,
+            psus: 0,
+            strata: 0,
+            last_psu: MISSING,
+            last_stratum: MISSING,
+        }
     }
 }
 
@@ -436,9 +473,9 @@ struct UnitRows<'a, S> {
     weights: &'a [f64],
     /// The unit's first cell.
     c0: usize,
-    acc: &'a mut [f64],
-    /// The unit's cells: `md` domain-only totals and a count each.
-    scratch: &'a mut [f64],
+    /// The unit's cells: `m` features, `md` domain-only totals and a count
+    /// each.
+    records: &'a mut [f64],
     missing: &'a mut [usize],
     missing_weighted: &'a mut [f64],
     /// Per cell, rows with a missing value (allocated on the first one).
@@ -470,20 +507,18 @@ impl<S: SmoothStatistic> UnitRows<'_, S> {
     #[inline(always)]
     fn row(&mut self, i: usize, c: u32, w: f64) {
         let (m, md, _) = widths(self.stat);
-        let ms = md + 1;
+        let width = m + md + 1;
         if c == MISSING {
             return;
         }
         let c = c as usize;
-        if self
-            .stat
-            .accumulate(i, w, &mut self.acc[c * m..(c + 1) * m])
-        {
-            let local = &mut self.scratch[(c - self.c0) * ms..(c - self.c0 + 1) * ms];
-            if md > 0 {
-                self.stat.accumulate_domain(i, w, &mut local[..md]);
-            }
-            local[md] += if w > 0.0 { 1.0 } else { 0.0 };
+        let start = (c - self.c0) * width;
+        let Some(record) = self.records.get_mut(start..start + width) else {
+            return; // unreachable: the unit's cells are `c0..c1`
+        };
+        let (values, count) = record.split_at_mut(m + md);
+        if self.stat.accumulate_record(i, w, values) {
+            count[0] += if w > 0.0 { 1.0 } else { 0.0 };
         } else {
             let d = self.cells.cell_domain[c] as usize;
             self.missing[d] += 1;
