@@ -157,6 +157,10 @@ fn vcov_of(structure: &Structure, cells: &CellLayout<'_>, mut source: impl CellV
     let mut seen = vec![false; nd];
     let mut here = vec![false; nd];
     let mut units_in = vec![0.0; nd];
+    // Plain (unshifted) sums of the unit totals per domain: the parent
+    // stage's cell values, merged on the way (added in cell order from 0,
+    // as a separate merge pass would).
+    let mut plain = vec![0.0; nd * k];
     let mut touched: Vec<usize> = Vec::new();
     // The same for one variable, kept together (k = 1, the common case).
     let mut one = vec![One::default(); if k == 1 { nd } else { 0 }];
@@ -179,10 +183,17 @@ fn vcov_of(structure: &Structure, cells: &CellLayout<'_>, mut source: impl CellV
             Some(m) => (&m.unit, &m.domain, &m.present),
             None => (cells.unit, cells.domain, cells.present),
         };
+        // Above the first stage: the cells of the parent stage (a group of
+        // this stage is a unit of the parent one), one per (group, domain)
+        // with the plain sums of the group's cells, in the order of the
+        // domains' first cells — made while each group is in cache.
+        let mut next = (s > 0).then(|| Merged::with_capacity(unit.len(), k));
         let mut i = 0;
         while i < unit.len() {
             let g = stage.unit_group[unit[i] as usize];
             let n_g = f64::from(stage.group_units[g as usize]);
+            // The group's factor, the same for all its domains.
+            let scale = GroupScale::of(stage, g as usize, lonely);
             // The group's cells: up to the first unit of another group.
             let j = match (&merged, cells.unit_cells) {
                 (None, Some(unit_cells)) => {
@@ -229,6 +240,7 @@ fn vcov_of(structure: &Structure, cells: &CellLayout<'_>, mut source: impl CellV
                     }
                     sc.here |= p;
                     sc.units += 1.0;
+                    sc.plain += t;
                     let dev = t - sc.shift;
                     sc.s1 += dev;
                     sc.s2 += dev * dev;
@@ -242,6 +254,7 @@ fn vcov_of(structure: &Structure, cells: &CellLayout<'_>, mut source: impl CellV
                     shift[d] = sc.shift;
                     s1[d] = sc.s1;
                     s2[d] = sc.s2;
+                    plain[d] = sc.plain;
                 }
             } else {
                 for c in i..j {
@@ -255,9 +268,13 @@ fn vcov_of(structure: &Structure, cells: &CellLayout<'_>, mut source: impl CellV
                         shift[d * k..(d + 1) * k].copy_from_slice(t);
                         s1[d * k..(d + 1) * k].fill(0.0);
                         s2[d * kk..(d + 1) * kk].fill(0.0);
+                        plain[d * k..(d + 1) * k].fill(0.0);
                     }
                     here[d] |= present[c];
                     units_in[d] += 1.0;
+                    for (p, v) in plain[d * k..(d + 1) * k].iter_mut().zip(t) {
+                        *p += v;
+                    }
                     let sh = &shift[d * k..(d + 1) * k];
                     for a in 0..k {
                         let da = t[a] - sh[a];
@@ -270,6 +287,12 @@ fn vcov_of(structure: &Structure, cells: &CellLayout<'_>, mut source: impl CellV
             }
             for &d in &touched {
                 seen[d] = false;
+                if let Some(next) = &mut next {
+                    next.unit.push(g);
+                    next.domain.push(d as u32);
+                    next.present.push(here[d]);
+                    next.values.extend_from_slice(&plain[d * k..(d + 1) * k]);
+                }
                 if !here[d] {
                     continue;
                 }
@@ -291,10 +314,9 @@ fn vcov_of(structure: &Structure, cells: &CellLayout<'_>, mut source: impl CellV
                     sums[a] += n_g * sh[a];
                 }
                 if s == 0 {
-                    stage1.add(stage, g as usize, lonely, d, &sums, &css);
+                    stage1.add(scale, d, &sums, &css);
                 } else {
-                    let ok =
-                        group_contribution(stage, g as usize, lonely, &sums, &css, &mut contrib);
+                    let ok = scale.apply(&sums, &css, &mut contrib);
                     // Within one parent cluster R's `onestage` sees one
                     // group: its factor is 1/1, or 1/0 (NaN) when lonely
                     // under `Average`.
@@ -307,13 +329,8 @@ fn vcov_of(structure: &Structure, cells: &CellLayout<'_>, mut source: impl CellV
             touched.clear();
             i = j;
         }
-        if s > 0 {
-            let values = match &merged {
-                Some(m) => &m.values[..],
-                None => source.all(),
-            };
-            let next = merge_to_parent(stage, unit, dom, present, values, k, nd);
-            merged = Some(next);
+        if next.is_some() {
+            merged = next;
         }
     }
     stage1.finish(&mut result);
@@ -345,18 +362,10 @@ impl StageOne {
 
     /// Stratum `g`'s contribution to domain `d`, from the sum of its units'
     /// totals and their centred cross-products.
-    fn add(
-        &mut self,
-        stage: &Stage,
-        g: usize,
-        lonely: LonelyPsu,
-        d: usize,
-        sums: &[f64],
-        css: &[f64],
-    ) {
+    fn add(&mut self, scale: GroupScale, d: usize, sums: &[f64], css: &[f64]) {
         let kk = self.k * self.k;
         self.present[d] += 1;
-        if group_contribution(stage, g, lonely, sums, css, &mut self.contrib) {
+        if scale.apply(sums, css, &mut self.contrib) {
             self.ok[d] += 1;
             for (acc, c) in self.sums[d * kk..(d + 1) * kk]
                 .iter_mut()
@@ -392,55 +401,75 @@ struct One {
     s1: f64,
     s2: f64,
     units: f64,
+    plain: f64,
     here: bool,
     seen: bool,
 }
 
-/// One group's variance contribution into `out` from the unit totals' sum
-/// `s1` and centred cross-products `css`; `false` when it is undefined (a
-/// lonely group under `Average`).
-fn group_contribution(
-    stage: &Stage,
-    g: usize,
-    lonely: LonelyPsu,
-    s1: &[f64],
-    css: &[f64],
-    out: &mut [f64],
-) -> bool {
-    let k = s1.len();
-    let f = stage.fpc_factor(g);
-    if f < SELF_REPRESENTING {
-        out.fill(0.0);
-        return true;
-    }
-    let n = f64::from(stage.group_units[g]);
-    if stage.group_units[g] > 1 {
-        let scale = f * n / (n - 1.0);
-        for (o, v) in out.iter_mut().zip(css) {
-            *o = scale * v;
+/// How a group's units' totals make its variance contribution — the same
+/// for every domain in the group, so it is worked out once per group.
+#[derive(Debug, Clone, Copy)]
+enum GroupScale {
+    /// Nothing: a self-representing group (`f_g < 1e-7`), or a lonely unit
+    /// under `Remove`/`Certainty` (centred at its own single value).
+    Zero,
+    /// `c · Σ(t − t̄)(t − t̄)ᵀ` with `c = f_g · n_g/(n_g − 1)`.
+    Centred(f64),
+    /// `f_g · t tᵀ`: a lonely unit under `Adjust`, centred at zero (the
+    /// population mean of a linearised variable).
+    AtZero(f64),
+    /// Undefined: a lonely unit under `Average`.
+    Undefined,
+}
+
+impl GroupScale {
+    /// The factor of group `g` of `stage`.
+    fn of(stage: &Stage, g: usize, lonely: LonelyPsu) -> GroupScale {
+        let f = stage.fpc_factor(g);
+        if f < SELF_REPRESENTING {
+            return GroupScale::Zero;
         }
-        return true;
-    }
-    match lonely {
-        // Centred at its own (single) value: nothing.
-        LonelyPsu::Remove | LonelyPsu::Certainty => {
-            out.fill(0.0);
-            true
+        let n = f64::from(stage.group_units[g]);
+        if stage.group_units[g] > 1 {
+            return GroupScale::Centred(f * n / (n - 1.0));
         }
-        // Centred at zero, the population mean of a linearised variable.
-        // The single unit's total is `s1`.
-        LonelyPsu::Adjust => {
-            for a in 0..k {
-                for b in 0..k {
-                    out[a * k + b] = f * s1[a] * s1[b];
-                }
+        match lonely {
+            LonelyPsu::Remove | LonelyPsu::Certainty => GroupScale::Zero,
+            LonelyPsu::Adjust => GroupScale::AtZero(f),
+            // `Fail` designs are refused when built, so only `Average` is left.
+            LonelyPsu::Average | LonelyPsu::Fail => GroupScale::Undefined,
+        }
+    }
+
+    /// The group's contribution into `out` from the unit totals' sum `s1`
+    /// and centred cross-products `css`; `false` when it is undefined.
+    #[inline]
+    fn apply(self, s1: &[f64], css: &[f64], out: &mut [f64]) -> bool {
+        let k = s1.len();
+        match self {
+            GroupScale::Zero => {
+                out.fill(0.0);
+                true
             }
-            true
-        }
-        // `Fail` designs are refused when built, so only `Average` is left.
-        LonelyPsu::Average | LonelyPsu::Fail => {
-            out.fill(0.0);
-            false
+            GroupScale::Centred(scale) => {
+                for (o, v) in out.iter_mut().zip(css) {
+                    *o = scale * v;
+                }
+                true
+            }
+            // The single unit's total is `s1`.
+            GroupScale::AtZero(f) => {
+                for a in 0..k {
+                    for b in 0..k {
+                        out[a * k + b] = f * s1[a] * s1[b];
+                    }
+                }
+                true
+            }
+            GroupScale::Undefined => {
+                out.fill(0.0);
+                false
+            }
         }
     }
 }
@@ -472,49 +501,14 @@ struct Merged {
     values: Vec<f64>,
 }
 
-/// The parent-stage cells of `unit`/`dom` cells: cells of the same parent
-/// unit and domain are merged. Parents stay sorted.
-fn merge_to_parent(
-    stage: &Stage,
-    unit: &[u32],
-    dom: &[u32],
-    present: &[bool],
-    values: &[f64],
-    k: usize,
-    nd: usize,
-) -> Merged {
-    let mut slot = vec![usize::MAX; nd];
-    let mut touched: Vec<usize> = Vec::new();
-    let mut out = Merged {
-        unit: Vec::new(),
-        domain: Vec::new(),
-        present: Vec::new(),
-        values: Vec::new(),
-    };
-    let mut i = 0;
-    while i < unit.len() {
-        let p = stage.unit_group[unit[i] as usize];
-        while i < unit.len() && stage.unit_group[unit[i] as usize] == p {
-            let d = dom[i] as usize;
-            if slot[d] == usize::MAX {
-                slot[d] = out.unit.len();
-                touched.push(d);
-                out.unit.push(p);
-                out.domain.push(d as u32);
-                out.present.push(false);
-                out.values.extend(std::iter::repeat_n(0.0, k));
-            }
-            let c = slot[d];
-            out.present[c] |= present[i];
-            for a in 0..k {
-                out.values[c * k + a] += values[i * k + a];
-            }
-            i += 1;
+impl Merged {
+    /// Room for up to `cells` cells of `k` values.
+    fn with_capacity(cells: usize, k: usize) -> Merged {
+        Merged {
+            unit: Vec::with_capacity(cells),
+            domain: Vec::with_capacity(cells),
+            present: Vec::with_capacity(cells),
+            values: Vec::with_capacity(cells * k),
         }
-        for &d in &touched {
-            slot[d] = usize::MAX;
-        }
-        touched.clear();
     }
-    out
 }
