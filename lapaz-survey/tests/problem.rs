@@ -1193,3 +1193,30 @@ type = "float"
         super::grouped(x)
     }
 }
+
+#[test]
+fn ficha_saves_in_the_project_build_folder_from_a_notebook_subfolder() {
+    // The only test of this binary that depends on the current folder (all
+    // others use absolute paths), so changing it here is safe.
+    let root = std::env::temp_dir().join(format!("lapaz-proyecto-{}", std::process::id()));
+    let notebooks = root.join("notebooks").join("estudiantes");
+    std::fs::create_dir_all(&notebooks).expect("folders");
+    std::fs::write(root.join("Cargo.toml"), "[workspace]\n").expect("Cargo.toml");
+    let before = std::env::current_dir().expect("current folder");
+    std::env::set_current_dir(&notebooks).expect("cd");
+    let saved = full_tree().ficha().save_in_project("05-prueba");
+    std::env::set_current_dir(before).expect("cd back");
+    let path = saved.expect("saved");
+    let expected = root.join("build").join("fichas").join("05-prueba.md");
+    assert_eq!(
+        path.canonicalize().expect("exists"),
+        expected.canonicalize().expect("exists")
+    );
+    assert!(
+        expected.with_extension("svg").is_file(),
+        "diagram beside it"
+    );
+    let md = std::fs::read_to_string(&expected).expect("reads back");
+    assert!(md.contains("05-prueba.svg"), "links its diagram");
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::error::ProblemError;
 use super::evidence::Evidence;
@@ -86,6 +86,48 @@ impl Ficha {
             diagram: Some(file_name),
         };
         with.save(path)
+    }
+
+    /// Saves the ficha and its diagram as `build/fichas/<name>.md` and
+    /// `.svg` in the project: the nearest folder, from the current one up,
+    /// that holds a `Cargo.toml` (so a notebook opened from `notebooks/` or
+    /// `notebooks/estudiantes/` saves in the same place, outside git's
+    /// tracked files), or the current folder when there is none. Returns
+    /// the Markdown file's path.
+    ///
+    /// ```no_run
+    /// # use lapaz_survey::problem::ProblemTree;
+    /// # let tree: ProblemTree = todo!();
+    /// let path = tree.ficha().save_in_project("01-movilidad-urbana")?;
+    /// println!("Ficha guardada en {}", path.display());
+    /// # Ok::<(), lapaz_survey::problem::ProblemError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ProblemError::Write`] naming the folder or file that cannot be
+    /// written.
+    pub fn save_in_project(&self, name: &str) -> Result<PathBuf, ProblemError> {
+        let here = std::env::current_dir().map_err(|source| ProblemError::Write {
+            path: PathBuf::from("."),
+            source,
+        })?;
+        self.save_in_project_from(&here, name)
+    }
+
+    /// [`save_in_project`](Self::save_in_project) starting from `here`.
+    fn save_in_project_from(&self, here: &Path, name: &str) -> Result<PathBuf, ProblemError> {
+        let root = here
+            .ancestors()
+            .find(|d| d.join("Cargo.toml").is_file())
+            .unwrap_or(here);
+        let folder = root.join("build").join("fichas");
+        std::fs::create_dir_all(&folder).map_err(|source| ProblemError::Write {
+            path: folder.clone(),
+            source,
+        })?;
+        let path = folder.join(format!("{name}.md"));
+        self.save_with_diagram(&path)?;
+        Ok(path)
     }
 
     /// The ficha as Markdown.
