@@ -281,7 +281,6 @@ impl CellMap {
             Some(_) => vec![MISSING; n],
         };
         let mut builder = CellBuilder {
-            cell_unit: vec![0; slots],
             cell_domain: vec![0; slots],
             len: 0,
             current: vec![(MISSING, 0); nd],
@@ -304,13 +303,18 @@ impl CellMap {
         }
         unit_cells.push(builder.len as u32);
         let CellBuilder {
-            mut cell_unit,
             mut cell_domain,
             len,
             ..
         } = builder;
-        cell_unit.truncate(len);
-        cell_unit.shrink_to_fit();
+        // Cell → unit from the units' cell ranges (not stored row by row).
+        let mut cell_unit = Vec::with_capacity(len);
+        for (u, range) in unit_cells.windows(2).enumerate() {
+            cell_unit.extend(std::iter::repeat_n(
+                u as u32,
+                (range[1] - range[0]) as usize,
+            ));
+        }
         cell_domain.truncate(len);
         cell_domain.shrink_to_fit();
         CellMap {
@@ -353,8 +357,7 @@ impl CellMap {
 
 /// The state of [`CellMap::build`].
 struct CellBuilder {
-    /// Cell → unit and domain, in slots beyond `len` too.
-    cell_unit: Vec<u32>,
+    /// Cell → domain, in slots beyond `len` too.
     cell_domain: Vec<u32>,
     /// Cells made.
     len: usize,
@@ -374,7 +377,6 @@ impl CellBuilder {
         let new = current.0 != u;
         // The next slot gets this cell whether it is new or not; only a new
         // one advances `len` (a select instead of a branch).
-        self.cell_unit[self.len] = u;
         self.cell_domain[self.len] = d;
         let c = std::hint::select_unpredictable(new, self.len as u32, current.1);
         *current = (u, c);

@@ -57,14 +57,14 @@ pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64>
 }
 
 /// [`taylor_vcov`] of cells whose values are computed on the way and
-/// stored in `values` (`cells × k`): `fill(first, out)` writes the values of
-/// the cells from `first` on into `out` (`k` per cell), once per group of
-/// cells, in cell order — made while the cells are in cache, with no
-/// separate pass over them.
+/// appended to `values` (empty; `cells × k` when done): `fill(first, out)`
+/// writes the values of the cells from `first` on into `out` (`k` per
+/// cell), once per group of cells, in cell order — made while the cells are
+/// in cache, with no separate pass over them (nor a zeroing one first).
 pub(crate) fn taylor_vcov_computing(
     structure: &Structure,
     layout: &CellLayout<'_>,
-    values: &mut [f64],
+    values: &mut Vec<f64>,
     fill: impl FnMut(usize, &mut [f64]),
 ) -> Vec<f64> {
     vcov_of(
@@ -114,9 +114,9 @@ impl CellValues for Given<'_> {
     }
 }
 
-/// Values computed into `out`, a group of cells at a time.
+/// Values computed and appended to `out`, a group of cells at a time.
 struct Computed<'a, F> {
-    out: &'a mut [f64],
+    out: &'a mut Vec<f64>,
     k: usize,
     fill: F,
 }
@@ -124,10 +124,13 @@ struct Computed<'a, F> {
 impl<F: FnMut(usize, &mut [f64])> CellValues for Computed<'_, F> {
     fn fill(&mut self, range: std::ops::Range<usize>) {
         let k = self.k;
+        // Groups come in cell order: the range starts where `out` ends.
+        debug_assert_eq!(self.out.len(), range.start * k);
+        self.out.resize(range.end * k, 0.0);
         (self.fill)(range.start, &mut self.out[range.start * k..range.end * k]);
     }
     fn all(&self) -> &[f64] {
-        self.out
+        &self.out[..]
     }
 }
 

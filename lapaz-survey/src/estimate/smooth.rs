@@ -227,11 +227,12 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
             }
         }
     };
-    let mut values = vec![0.0; nc * k];
+    let mut values = Vec::new();
     let (unit, domain) = cells.shared_units_domains();
     // Replicate designs and calibrated designs: the weighting layer's variance step.
     let wt = &design.data.weighting;
     let weighted = if wt.replicates.is_some() || !wt.adjustments.is_empty() {
+        values.resize(nc * k, 0.0);
         z(0, &mut values);
         crate::weighting::design::weighted_vcov(
             design,
@@ -264,7 +265,10 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
                 k,
                 n_domains: nd,
             };
+            // The values are appended group by group, in cell order.
+            values.reserve_exact(nc * k);
             let vcov = taylor_vcov_computing(s, &layout, &mut values, z);
+            values.resize(nc * k, 0.0); // (already full: every cell is in a group)
             (vcov, None, None)
         }
     };
@@ -368,7 +372,8 @@ fn accumulate<S: SmoothStatistic>(structure: &Structure, cells: &CellMap, stat: 
     let (nd, nc) = (cells.n_domains, cells.len());
     // Per cell record and per domain: totals, domain-only totals, count.
     let width = m + md + 1;
-    let mut acc = vec![0.0; nc * m];
+    // Filled in cell order as units are done (no zeroing pass first).
+    let mut acc = Vec::with_capacity(nc * m);
     let mut records: Vec<f64> = Vec::new();
     let mut dom = vec![0.0; nd * width];
     let mut present = vec![true; nc];
@@ -400,12 +405,11 @@ fn accumulate<S: SmoothStatistic>(structure: &Structure, cells: &CellMap, stat: 
         .add(rows, s.order.as_deref());
         let p = s.unit_psu[u];
         let h = s.psu_stratum[p as usize];
-        for ((record, &d), features) in records
-            .chunks_exact(width)
-            .zip(&cells.cell_domain[c0..c1])
-            .zip(acc[c0 * m..c1 * m].chunks_exact_mut(m))
-        {
-            features.copy_from_slice(&record[..m]);
+        // Units with cells come in cell order: their cells' features follow
+        // the previous ones.
+        debug_assert_eq!(acc.len(), c0 * m);
+        for (record, &d) in records.chunks_exact(width).zip(&cells.cell_domain[c0..c1]) {
+            acc.extend_from_slice(&record[..m]);
             let d = d as usize;
             for (t, v) in dom[d * width..(d + 1) * width].iter_mut().zip(record) {
                 *t += v;
