@@ -3,12 +3,10 @@
 //! `tests/reference/estimation.json`, written by `tests/r/estimation.R`),
 //! every output format, and clear errors with a non-zero exit.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn repo_tests() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests")
-}
+mod cli_support;
+use cli_support::{estimate, repo_tests};
 
 fn apistrat() -> String {
     repo_tests()
@@ -22,14 +20,6 @@ fn apiclus2() -> String {
         .join("data/apiclus2.csv")
         .to_string_lossy()
         .into_owned()
-}
-
-fn estimate(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lapaz-survey"))
-        .arg("estimate")
-        .args(args)
-        .output()
-        .expect("the binary runs")
 }
 
 fn ok_stdout(out: &Output) -> String {

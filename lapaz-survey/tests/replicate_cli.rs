@@ -5,14 +5,10 @@
 //! and bad arguments. SEs are compared with R's (`tests/reference/weighting.json`) at 1e-9
 //! relative.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod cli_support;
+use cli_support::{estimate, repo_tests};
 
 use serde_json::Value;
-
-fn repo_tests() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests")
-}
 
 fn data(name: &str) -> String {
     repo_tests()
@@ -28,18 +24,15 @@ fn reference() -> Value {
     serde_json::from_str(&text).expect("JSON")
 }
 
-fn estimate(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lapaz-survey"))
-        .arg("estimate")
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
 /// `estimate ... --format json` on the replicate file: the estimates.
 fn estimates(args: &[&str]) -> Vec<Value> {
-    let rep = data("apiclus1_rep.csv");
-    let mut all = vec!["--data", rep.as_str(), "--format", "json"];
+    estimates_of(&data("apiclus1_rep.csv"), args)
+}
+
+/// `estimate --data FILE ... --format json`: the estimates, after checking
+/// that the command succeeded.
+fn estimates_of(file: &str, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["--data", file, "--format", "json"];
     all.extend_from_slice(args);
     let out = estimate(&all);
     assert!(
@@ -187,29 +180,22 @@ fn replicates_created_from_the_design_match_r() {
     check_mean_total("--replicates jk1", &got, &r["jk1"]);
     // as.svrepdesign(dstrat, type = "JKn") on the stratified sample.
     let strat = data("apistrat.csv");
-    let out = estimate(&[
-        "--data",
+    let got = estimates_of(
         &strat,
-        "--weights",
-        "pw",
-        "--strata",
-        "stype",
-        "--fpc",
-        "fpc",
-        "--replicates",
-        "jkn",
-        "--mean",
-        "api00",
-        "--format",
-        "json",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        &[
+            "--weights",
+            "pw",
+            "--strata",
+            "stype",
+            "--fpc",
+            "fpc",
+            "--replicates",
+            "jkn",
+            "--mean",
+            "api00",
+        ],
     );
-    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let e = &v["estimates"][0];
+    let e = &got[0];
     close(
         "--replicates jkn se",
         f(&e["se"]),
@@ -222,31 +208,24 @@ fn seeded_bootstrap_replicates_from_the_command_line() {
     let r = reference();
     let strat = data("apistrat.csv");
     let run = |seed: &str, count: &str| -> Value {
-        let out = estimate(&[
-            "--data",
+        estimates_of(
             &strat,
-            "--weights",
-            "pw",
-            "--strata",
-            "stype",
-            "--replicates",
-            "bootstrap",
-            "--seed",
-            seed,
-            "--count",
-            count,
-            "--mean",
-            "api00",
-            "--format",
-            "json",
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-        v["estimates"][0].clone()
+            &[
+                "--weights",
+                "pw",
+                "--strata",
+                "stype",
+                "--replicates",
+                "bootstrap",
+                "--seed",
+                seed,
+                "--count",
+                count,
+                "--mean",
+                "api00",
+            ],
+        )[0]
+        .clone()
     };
     let a = run("7", "40");
     // --count replicates: Rao–Wu replicates of rank 40, df 39 (R's subbootstrap with 40 has 39).
