@@ -134,7 +134,8 @@ impl TestKind {
         }
     }
 
-    fn statistic_symbol(self) -> &'static str {
+    /// The statistic's symbol as R prints it (`F`, `X²`, `t`).
+    pub(crate) fn statistic_symbol(self) -> &'static str {
         match self {
             TestKind::Independence(ChisqStatistic::Chisq) => "X²",
             TestKind::Independence(_) => "F",

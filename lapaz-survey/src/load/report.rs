@@ -98,6 +98,19 @@ impl fmt::Display for LoadReport {
                 t.file
             )?;
         }
+        for line in self.note_lines() {
+            writeln!(f, "  {line}")?;
+        }
+        Ok(())
+    }
+}
+
+impl LoadReport {
+    /// What the report says beyond the row counts, one line each (missing
+    /// codes made null, absent and ignored columns, rejected rows, notes):
+    /// shared by the text report and its HTML view.
+    pub(crate) fn note_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
         for t in &self.tables {
             if !t.missing_codes_to_null.is_empty() {
                 let cols: Vec<String> = t
@@ -105,44 +118,41 @@ impl fmt::Display for LoadReport {
                     .iter()
                     .map(|(c, n)| format!("{c} ({n})"))
                     .collect();
-                writeln!(
-                    f,
-                    "  {}: códigos de «no sabe / no responde» convertidos en nulos: {}",
+                lines.push(format!(
+                    "{}: códigos de «no sabe / no responde» convertidos en nulos: {}",
                     t.table,
                     cols.join(", ")
-                )?;
+                ));
             }
             if !t.null_filled_columns.is_empty() {
-                writeln!(
-                    f,
-                    "  {}: columnas ausentes, cargadas como nulas: {}",
+                lines.push(format!(
+                    "{}: columnas ausentes, cargadas como nulas: {}",
                     t.table,
                     t.null_filled_columns.join(", ")
-                )?;
+                ));
             }
             if !t.ignored_columns.is_empty() {
-                writeln!(
-                    f,
-                    "  {}: {} columnas fuera del libro de códigos, omitidas: {}",
+                lines.push(format!(
+                    "{}: {} columnas fuera del libro de códigos, omitidas: {}",
                     t.table,
                     t.ignored_columns.len(),
                     abbreviate(&t.ignored_columns, 12)
-                )?;
+                ));
             }
         }
         if !self.rejected.is_empty() {
-            writeln!(f, "  Filas rechazadas:")?;
+            lines.push("Filas rechazadas:".to_owned());
             for r in self.rejected.iter().take(20) {
-                writeln!(f, "    {}", r.reason)?;
+                lines.push(format!("  {}", r.reason));
             }
             if self.rejected.len() > 20 {
-                writeln!(f, "    … y {} más", self.rejected.len() - 20)?;
+                lines.push(format!("  … y {} más", self.rejected.len() - 20));
             }
         }
         for n in &self.notes {
-            writeln!(f, "  Nota: {n}")?;
+            lines.push(format!("Nota: {n}"));
         }
-        Ok(())
+        lines
     }
 }
 

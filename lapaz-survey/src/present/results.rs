@@ -53,11 +53,7 @@ impl TestResult {
     /// # Ok::<(), lapaz_survey::Error>(())
     /// ```
     pub fn html(&self) -> Html {
-        let symbol = match self.kind {
-            TestKind::Independence(crate::estimate::ChisqStatistic::Chisq) => "X²",
-            TestKind::Independence(_) => "F",
-            _ => "t",
-        };
+        let symbol = self.kind.statistic_symbol();
         let mut rows = vec![(format!("Estadístico {symbol}"), es(self.statistic, 4))];
         let df = match self.denominator_df {
             Some(ddf) => format!("{} y {}", es_df(self.df), es_df(ddf)),
@@ -176,14 +172,9 @@ impl LoadReport {
             );
         }
         let mut body = table.finish();
-        // The notes are the text report's lines after the table.
-        let text = self.to_string();
-        for line in text.lines().skip(2 + self.tables.len()) {
-            let line = line.trim();
-            if !line.is_empty() {
-                body.push_str(&note(line));
-            }
+        for line in self.note_lines() {
+            body.push_str(&note(line.trim()));
         }
-        Html::styled(&body, text)
+        Html::styled(&body, self.to_string())
     }
 }
