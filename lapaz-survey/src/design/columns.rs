@@ -151,6 +151,13 @@ pub(crate) fn codes_of(
 ) -> Result<Codes, DesignError> {
     let col = get_column(df, name, role)?;
     let series = col.as_materialized_series();
+    // A categorical column whose physical codes cannot be read.
+    let unreadable_codes = || DesignError::WrongType {
+        column: name.to_string(),
+        role: role.to_string(),
+        expected: "categórica".into(),
+        found: series.dtype().to_string(),
+    };
     match series.dtype() {
         DataType::Enum(fcats, _) => {
             let variable = codebook.and_then(|cb| cb.variable(name));
@@ -170,23 +177,13 @@ pub(crate) fn codes_of(
                 .collect();
             // The physical codes are the category positions: read them from
             // the column's buffers, no cast and no strings.
-            let codes = physical_codes(series).ok_or_else(|| DesignError::WrongType {
-                column: name.to_string(),
-                role: role.to_string(),
-                expected: "categórica".into(),
-                found: series.dtype().to_string(),
-            })?;
+            let codes = physical_codes(series).ok_or_else(unreadable_codes)?;
             Ok(Codes { codes, labels })
         }
         DataType::Categorical(_, mapping) => {
             // Physical ids index the column's string mapping; only the
             // distinct ids are turned into text, then sorted.
-            let ids = physical_codes(series).ok_or_else(|| DesignError::WrongType {
-                column: name.to_string(),
-                role: role.to_string(),
-                expected: "categórica".into(),
-                found: series.dtype().to_string(),
-            })?;
+            let ids = physical_codes(series).ok_or_else(unreadable_codes)?;
             Ok(dense_ids(&ids, |id| {
                 mapping.cat_to_str(id).unwrap_or_default()
             }))
