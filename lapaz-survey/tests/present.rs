@@ -776,6 +776,13 @@ fn tests_regressions_and_load_reports_have_spanish_html_views() -> TestResult {
         let est = lapaz_survey::present::format_number(c.estimate, 4, Language::Es);
         assert!(h.contains(&est), "estimate {est} in {h}");
     }
+    assert!(h.contains(">IC 95\u{a0}%<"), "{h}");
+    // The interval column names the design's level, not a fixed 95 %.
+    let model90 = households.with_level(0.90).lm("yhogpc", ["area"])?;
+    assert_eq!(model90.level(), 0.90);
+    let h90 = model90.html().into_html();
+    assert!(h90.contains(">IC 90\u{a0}%<"), "{h90}");
+    assert!(!h90.contains("IC 95"), "{h90}");
 
     let report = survey.report();
     let h = report.html().into_html();

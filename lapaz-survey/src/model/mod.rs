@@ -295,6 +295,7 @@ impl Regression {
             iterations: full.iterations,
             converged: full.converged,
             replicate: design.replicate_weights().is_some(),
+            level: design.options().level,
             vcov: DMatrix::from_fn(p, p, |a, b| vcov[[a, b]]),
             coef: DVector::from_iterator(p, full.coef.iter().copied()),
         })

@@ -61,6 +61,8 @@ pub struct RegressionTable {
     pub(crate) iterations: usize,
     pub(crate) converged: bool,
     pub(crate) replicate: bool,
+    /// Confidence level of the coefficients' intervals.
+    pub(crate) level: f64,
     pub(crate) vcov: DMatrix<f64>,
     pub(crate) coef: DVector<f64>,
 }
@@ -85,6 +87,10 @@ impl RegressionTable {
     /// The family.
     pub fn family(&self) -> Family {
         self.family
+    }
+    /// Confidence level of the coefficients' intervals (the design's).
+    pub fn level(&self) -> f64 {
+        self.level
     }
     /// Whether the fitting iterations converged.
     pub fn converged(&self) -> bool {

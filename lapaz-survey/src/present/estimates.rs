@@ -154,7 +154,8 @@ fn headers(lang: Language) -> Headers {
     }
 }
 
-fn ci_header(level: f64, lang: Language) -> String {
+/// The header of a confidence-interval column ("IC 95 %", "95% CI").
+pub(super) fn ci_header(level: f64, lang: Language) -> String {
     let l = format_number(level * 100.0, 0, lang);
     match lang {
         Language::Es => format!("IC {l}\u{a0}%"),

@@ -1,6 +1,7 @@
 //! HTML views of test results, regression tables and load reports, with
 //! Spanish number formats (the plain text fallback is their `Display`).
 
+use super::estimates::ci_header;
 use super::format::{format_count, format_number};
 use super::html::{Html, TableBuilder, escape, note};
 use crate::estimate::{TestKind, TestResult};
@@ -76,7 +77,7 @@ impl TestResult {
         }
         if let (Some((lo, hi)), Some(level)) = (self.conf_int, self.level) {
             rows.push((
-                format!("IC {}\u{a0}%", es(level * 100.0, 0)),
+                ci_header(level, crate::codebook::Language::Es),
                 format!("{} – {}", es(lo, 4), es(hi, 4)),
             ));
         }
@@ -112,7 +113,7 @@ impl RegressionTable {
             ("EE".to_owned(), false),
             ("t".to_owned(), false),
             ("valor p".to_owned(), false),
-            ("IC 95\u{a0}%".to_owned(), false),
+            (ci_header(self.level, crate::codebook::Language::Es), false),
         ]);
         for c in &self.coefficients {
             table.row(
