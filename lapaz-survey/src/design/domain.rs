@@ -122,10 +122,19 @@ impl Domains {
                         }
                     }
                 }
+                // Which categories occur: the scan stops once all have
+                // (usually within the first rows).
                 let mut seen = vec![false; radix_total as usize];
+                let mut unseen = seen.len();
                 for &code in &row_domain {
-                    if code != MISSING {
-                        seen[code as usize] = true;
+                    if let Some(s) = seen.get_mut(code as usize)
+                        && !*s
+                    {
+                        *s = true;
+                        unseen -= 1;
+                        if unseen == 0 {
+                            break;
+                        }
                     }
                 }
                 distinct = (0..radix_total as u64)

@@ -42,6 +42,20 @@ pub(crate) struct CellTotals {
     pub n_domains: usize,
 }
 
+impl CellTotals {
+    /// No cells (one variable), over `n_domains` domains.
+    pub fn empty(n_domains: usize) -> CellTotals {
+        CellTotals {
+            unit: Arc::from(Vec::new()),
+            domain: Arc::from(Vec::new()),
+            present: Vec::new(),
+            values: Vec::new(),
+            k: 1,
+            n_domains,
+        }
+    }
+}
+
 /// Variance–covariance matrices (`n_domains × k × k`, row-major) of the
 /// estimated totals in `cells` under the Taylor design `structure`.
 pub(crate) fn taylor_vcov(structure: &Structure, cells: &CellTotals) -> Vec<f64> {
@@ -344,7 +358,7 @@ fn vcov_of(structure: &Structure, cells: &CellLayout<'_>, mut source: impl CellV
 /// per domain, and the strata counts that R's `Average` rescales by
 /// (strata present / strata without a lonely PSU, counting strata with
 /// members in the domain, as R does for a subset design).
-struct StageOne {
+pub(crate) struct StageOne {
     k: usize,
     sums: Vec<f64>,
     present: Vec<u32>,
@@ -353,7 +367,7 @@ struct StageOne {
 }
 
 impl StageOne {
-    fn new(nd: usize, k: usize) -> StageOne {
+    pub fn new(nd: usize, k: usize) -> StageOne {
         StageOne {
             k,
             sums: vec![0.0; nd * k * k],
@@ -365,7 +379,7 @@ impl StageOne {
 
     /// Stratum `g`'s contribution to domain `d`, from the sum of its units'
     /// totals and their centred cross-products.
-    fn add(&mut self, scale: GroupScale, d: usize, sums: &[f64], css: &[f64]) {
+    pub fn add(&mut self, scale: GroupScale, d: usize, sums: &[f64], css: &[f64]) {
         let kk = self.k * self.k;
         self.present[d] += 1;
         if scale.apply(sums, css, &mut self.contrib) {
@@ -380,7 +394,7 @@ impl StageOne {
     }
 
     /// Adds the stage-1 sums, rescaled for `Average`, to `result`.
-    fn finish(&self, result: &mut [f64]) {
+    pub fn finish(&self, result: &mut [f64]) {
         let kk = self.k * self.k;
         for (d, (&present, &ok)) in self.present.iter().zip(&self.ok).enumerate() {
             if present == 0 {
@@ -412,7 +426,7 @@ struct One {
 /// How a group's units' totals make its variance contribution — the same
 /// for every domain in the group, so it is worked out once per group.
 #[derive(Debug, Clone, Copy)]
-enum GroupScale {
+pub(crate) enum GroupScale {
     /// Nothing: a self-representing group (`f_g < 1e-7`), or a lonely unit
     /// under `Remove`/`Certainty` (centred at its own single value).
     Zero,
@@ -427,7 +441,7 @@ enum GroupScale {
 
 impl GroupScale {
     /// The factor of group `g` of `stage`.
-    fn of(stage: &Stage, g: usize, lonely: LonelyPsu) -> GroupScale {
+    pub fn of(stage: &Stage, g: usize, lonely: LonelyPsu) -> GroupScale {
         let f = stage.fpc_factor(g);
         if f < SELF_REPRESENTING {
             return GroupScale::Zero;

@@ -2,12 +2,15 @@
 //! as a smooth function of domain totals, and the `by` view of a design.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use polars::prelude::DataType;
 
-use super::smooth::{Counts, SmoothStatistic, estimate_smooth, to_estimates};
+use super::influence::MakeCells;
+use super::onepass::{self, Centred};
+use super::smooth::{Counts, DomainResults, SmoothStatistic, estimate_smooth, to_estimates};
 use super::{EstimateError, EstimateTable, Statistic};
+use crate::design::taylor::CellTotals;
 use crate::design::{
     CellMap, DesignError, Domains, Label, MISSING, SurveyDesign, codes_of, numeric_slice,
 };
@@ -37,7 +40,10 @@ use crate::design::{
 pub struct DomainDesign {
     design: SurveyDesign,
     domains: Arc<Domains>,
-    cells: Arc<CellMap>,
+    /// The (unit, domain) cells, built on first use: means and totals of a
+    /// design with a single variance stage never need them (see
+    /// `estimate::onepass`).
+    cells: Arc<OnceLock<Arc<CellMap>>>,
 }
 
 impl SurveyDesign {
@@ -51,11 +57,10 @@ impl SurveyDesign {
         let cols: Vec<String> = columns.into_iter().map(Into::into).collect();
         let domains =
             Domains::by_columns(&self.data.frame, &cols, self.in_subset(), self.codebook())?;
-        let cells = CellMap::build(&self.data.structure, &domains);
         Ok(DomainDesign {
             design: self.clone(),
             domains: Arc::new(domains),
-            cells: Arc::new(cells),
+            cells: Arc::default(),
         })
     }
 
@@ -63,18 +68,10 @@ impl SurveyDesign {
     pub(crate) fn whole(&self) -> DomainDesign {
         let n = self.data.structure.n;
         let domains = Arc::new(Domains::single(n, self.in_subset()));
-        let cells = match self.in_subset() {
-            Some(_) => Arc::new(CellMap::build(&self.data.structure, &domains)),
-            None => Arc::clone(
-                self.data
-                    .whole_cells
-                    .get_or_init(|| Arc::new(CellMap::build(&self.data.structure, &domains))),
-            ),
-        };
         DomainDesign {
             design: self.clone(),
             domains,
-            cells,
+            cells: Arc::default(),
         }
     }
 
@@ -121,7 +118,21 @@ impl DomainDesign {
     /// The domains and their (unit, domain) cells, for estimators built on
     /// the core in sibling modules (quantiles, `svyciprop`, tests).
     pub(crate) fn parts(&self) -> (&Domains, &CellMap) {
-        (&self.domains, &self.cells)
+        (&self.domains, self.cells())
+    }
+
+    /// The (unit, domain) cells, built now if not yet.
+    fn cells(&self) -> &CellMap {
+        self.cells.get_or_init(|| {
+            let build = || Arc::new(CellMap::build(&self.design.data.structure, &self.domains));
+            match self.design.in_subset() {
+                Some(_) => build(),
+                None if self.domains.by.is_empty() => {
+                    Arc::clone(self.design.data.whole_cells.get_or_init(build))
+                }
+                None => build(),
+            }
+        })
     }
 
     /// The design (with its subset, if any).
@@ -145,7 +156,7 @@ impl DomainDesign {
     /// categorical one.
     pub fn mean(&self, variable: &str) -> Result<EstimateTable, EstimateError> {
         match read_variable(&self.design, variable, "la media")? {
-            Var::Numeric(y) => Ok(self.run(&MeanStat::new(variable, &y))),
+            Var::Numeric(y) => Ok(self.run_centred(Centring::Mean, variable, &y)),
             Var::Categorical(codes, labels) => Ok(self.run(&LevelStat {
                 name: variable.to_string(),
                 codes,
@@ -159,7 +170,7 @@ impl DomainDesign {
     /// categorical one.
     pub fn total(&self, variable: &str) -> Result<EstimateTable, EstimateError> {
         match read_variable(&self.design, variable, "el total")? {
-            Var::Numeric(y) => Ok(self.run(&TotalStat(MeanStat::new(variable, &y)))),
+            Var::Numeric(y) => Ok(self.run_centred(Centring::Total, variable, &y)),
             Var::Categorical(codes, labels) => Ok(self.run(&LevelStat {
                 name: variable.to_string(),
                 codes,
@@ -211,8 +222,55 @@ impl DomainDesign {
     }
 
     fn run<S: SmoothStatistic>(&self, stat: &S) -> EstimateTable {
-        let results = estimate_smooth(&self.design, &self.cells, stat);
-        let estimates = to_estimates(&self.design, &self.domains, stat, &results);
+        let results = estimate_smooth(&self.design, self.cells(), stat);
+        self.table(stat, &results)
+    }
+
+    /// A mean or total of the numeric `y`: by the single-pass kernel when
+    /// it applies to the design, by the general core otherwise.
+    fn run_centred(&self, kind: Centring, variable: &str, y: &[f64]) -> EstimateTable {
+        if !onepass::applies(&self.design) {
+            return match kind {
+                Centring::Mean => self.run(&MeanStat::new(variable, y)),
+                Centring::Total => self.run(&TotalStat(MeanStat::new(variable, y))),
+            };
+        }
+        // The cells for covariances and contrasts, by the general core when
+        // asked for.
+        let view = self.clone();
+        let name = variable.to_string();
+        let make: MakeCells = Box::new(move || view.linearised_cells(kind, &name));
+        match kind {
+            Centring::Mean => {
+                let stat = MeanStat::new(variable, y);
+                let results = onepass::estimate_centred(&self.design, &self.domains, &stat, make);
+                self.table(&stat, &results)
+            }
+            Centring::Total => {
+                let stat = TotalStat(MeanStat::new(variable, y));
+                let results = onepass::estimate_centred(&self.design, &self.domains, &stat, make);
+                self.table(&stat, &results)
+            }
+        }
+    }
+
+    /// The linearised cells of a mean or total of `variable`, by the
+    /// general core (empty if the variable could no longer be read, which
+    /// cannot happen: the design's data never change).
+    fn linearised_cells(&self, kind: Centring, variable: &str) -> CellTotals {
+        let Ok(y) = numeric(&self.design, variable, "la media") else {
+            return CellTotals::empty(self.domains.len());
+        };
+        let stat = MeanStat::new(variable, &y);
+        let results = match kind {
+            Centring::Mean => estimate_smooth(&self.design, self.cells(), &stat),
+            Centring::Total => estimate_smooth(&self.design, self.cells(), &TotalStat(stat)),
+        };
+        results.influence.cells().clone()
+    }
+
+    fn table<S: SmoothStatistic>(&self, stat: &S, results: &DomainResults) -> EstimateTable {
+        let estimates = to_estimates(&self.design, &self.domains, stat, results);
         EstimateTable::new(
             estimates,
             self.domains.by.clone(),
@@ -220,6 +278,13 @@ impl DomainDesign {
         )
         .labelled(self.design.codebook())
     }
+}
+
+/// Which statistic of a numeric variable the single-pass kernel runs.
+#[derive(Debug, Clone, Copy)]
+enum Centring {
+    Mean,
+    Total,
 }
 
 enum Var<'a> {
@@ -392,6 +457,28 @@ impl SmoothStatistic for MeanStat<'_> {
     }
     fn describe(&self) -> (Statistic, String, Vec<Option<Label>>) {
         (Statistic::Mean, self.name.clone(), vec![None])
+    }
+}
+
+impl Centred for MeanStat<'_> {
+    fn values(&self) -> &[f64] {
+        self.y
+    }
+    fn centred_at(&self, c: f64) -> Self {
+        MeanStat {
+            name: self.name.clone(),
+            y: self.y,
+            shift: c,
+        }
+    }
+}
+
+impl Centred for TotalStat<'_> {
+    fn values(&self) -> &[f64] {
+        self.0.y
+    }
+    fn centred_at(&self, c: f64) -> Self {
+        TotalStat(self.0.centred_at(c))
     }
 }
 
@@ -637,3 +724,7 @@ impl SmoothStatistic for LevelStat {
         !self.count
     }
 }
+
+#[cfg(test)]
+#[path = "onepass_tests.rs"]
+mod onepass_tests;

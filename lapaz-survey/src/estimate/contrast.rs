@@ -334,7 +334,7 @@ fn combine_influence(estimates: &[&Estimate], grads: &Array2<f64>) -> Option<Arc
     // (unit, contrast values, present) per cell of every estimate.
     let mut entries: Vec<(u32, usize, f64, bool)> = Vec::new();
     for (a, r) in refs.iter().enumerate() {
-        let cells = &r.influence.cells;
+        let cells = r.influence.cells();
         for c in 0..cells.unit.len() {
             if cells.domain[c] == r.domain {
                 entries.push((
@@ -363,10 +363,9 @@ fn combine_influence(estimates: &[&Estimate], grads: &Array2<f64>) -> Option<Arc
         present[cell] |= p;
     }
     let replicates = crate::weighting::design::combine_replicates(&refs, grads);
-    Some(Arc::new(Influence {
+    Some(Arc::new(Influence::with_cells(
         design,
-        replicates,
-        cells: CellTotals {
+        CellTotals {
             domain: vec![0; unit.len()].into(),
             unit: unit.into(),
             present,
@@ -374,7 +373,8 @@ fn combine_influence(estimates: &[&Estimate], grads: &Array2<f64>) -> Option<Arc
             k: q,
             n_domains: 1,
         },
-    }))
+        replicates,
+    )))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! different domains, statistics or tables of the same design — comes from
 //! the same variance machinery. Contrasts and tests build on [`covariance`].
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ndarray::Array2;
 
@@ -11,15 +11,73 @@ use super::{Estimate, EstimateError};
 use crate::design::DesignData;
 use crate::design::taylor::{CellTotals, taylor_vcov};
 
-/// Linearised totals per (unit, domain) cell of one estimator run.
-#[derive(Debug)]
+/// Linearised totals per (unit, domain) cell of one estimator run: kept
+/// when the run made them, or made on first use (by a covariance or a
+/// contrast) when the run did not need them — the single-pass kernel
+/// computes standard errors without cells.
 pub(crate) struct Influence {
     /// The design they belong to.
     pub design: Arc<DesignData>,
     /// The cells (`k` columns: one per output of the statistic).
-    pub cells: CellTotals,
+    cells: Cells,
     /// Replicate designs: the estimates under every replicate (weighting layer).
     pub replicates: Option<Arc<crate::weighting::design::ReplicateEstimates>>,
+}
+
+/// Re-runs an estimator to obtain its cells.
+pub(crate) type MakeCells = Box<dyn Fn() -> CellTotals + Send + Sync>;
+
+/// Cells kept, or made on first use.
+enum Cells {
+    Kept(CellTotals),
+    Deferred(OnceLock<CellTotals>, MakeCells),
+}
+
+impl Influence {
+    /// An influence whose cells are known.
+    pub fn with_cells(
+        design: Arc<DesignData>,
+        cells: CellTotals,
+        replicates: Option<Arc<crate::weighting::design::ReplicateEstimates>>,
+    ) -> Influence {
+        Influence {
+            design,
+            cells: Cells::Kept(cells),
+            replicates,
+        }
+    }
+
+    /// An influence whose cells are made by `make` when first asked for.
+    pub fn deferred(design: Arc<DesignData>, make: MakeCells) -> Influence {
+        Influence {
+            design,
+            cells: Cells::Deferred(OnceLock::new(), make),
+            replicates: None,
+        }
+    }
+
+    /// The cells, made now if they were deferred.
+    pub fn cells(&self) -> &CellTotals {
+        match &self.cells {
+            Cells::Kept(cells) => cells,
+            Cells::Deferred(cells, make) => cells.get_or_init(make),
+        }
+    }
+}
+
+impl std::fmt::Debug for Influence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Influence")
+            .field(
+                "cells",
+                &match &self.cells {
+                    Cells::Kept(c) => Some(c),
+                    Cells::Deferred(c, _) => c.get(),
+                },
+            )
+            .field("replicates", &self.replicates.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where an estimate's linearisation lives: a domain and column of an
@@ -86,7 +144,7 @@ pub fn covariance(estimates: &[&Estimate]) -> Result<Array2<f64>, EstimateError>
             continue;
         }
         done.push(ptr);
-        let inf = &r.influence.cells;
+        let inf = r.influence.cells();
         // Estimates served by this influence, keyed by domain.
         let mine: Vec<(usize, u32, usize)> = refs
             .iter()

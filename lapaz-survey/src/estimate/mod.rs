@@ -40,6 +40,7 @@ mod ci;
 pub mod ciprop;
 pub mod contrast;
 mod influence;
+mod onepass;
 pub mod quantile;
 mod select;
 mod smooth;

@@ -138,7 +138,7 @@ pub(crate) struct DomainResults {
 /// `(m, md, k)`: totals, domain-only totals and outputs of `stat`,
 /// compile-time constants for the statistics that declare them.
 #[inline(always)]
-fn widths<S: SmoothStatistic + ?Sized>(stat: &S) -> (usize, usize, usize) {
+pub(crate) fn widths<S: SmoothStatistic + ?Sized>(stat: &S) -> (usize, usize, usize) {
     let m = if S::TOTALS > 0 {
         S::TOTALS
     } else {
@@ -285,27 +285,15 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
     // Design effects as R's `deff = TRUE` / `"replace"`.
     let mut deff = vec![f64::NAN; nd * k];
     for d in 0..nd {
-        let t = all_totals(d);
-        let big_n = t[0];
-        let nn = n[d];
-        let Some(spread) = stat.srs_spread(t, nn, &jac[d * k * m..(d + 1) * k * m]) else {
-            continue;
-        };
-        for o in 0..k {
-            let svyvar = nn / (nn - 1.0) * spread[o] / big_n;
-            let factor = match design.options.deff {
-                DeffKind::WithoutReplacement => {
-                    if stat.deff_checks_population() && big_n < nn {
-                        f64::NAN
-                    } else {
-                        big_n * big_n * (big_n - nn) / (big_n * nn)
-                    }
-                }
-                DeffKind::WithReplacement => big_n * big_n / nn,
-            };
-            let v = vcov[d * k * k + o * k + o];
-            deff[d * k + o] = v / (svyvar * factor);
-        }
+        design_effects(
+            design,
+            stat,
+            all_totals(d),
+            n[d],
+            &jac[d * k * m..(d + 1) * k * m],
+            &vcov[d * k * k..(d + 1) * k * k],
+            &mut deff[d * k..(d + 1) * k],
+        );
     }
 
     let mut df: Vec<f64> = (0..nd)
@@ -325,11 +313,46 @@ pub(crate) fn estimate_smooth<S: SmoothStatistic>(
         population,
         df,
         has_rows,
-        influence: Arc::new(Influence {
-            design: Arc::clone(&design.data),
-            cells: adjusted_cells.unwrap_or(cell_totals),
+        influence: Arc::new(Influence::with_cells(
+            Arc::clone(&design.data),
+            adjusted_cells.unwrap_or(cell_totals),
             replicates,
-        }),
+        )),
+    }
+}
+
+/// R's design effects (`deff = TRUE`, or `"replace"`) of a domain's `k`
+/// outputs into `out` (left NaN when undefined): the variance `vcov`
+/// (`k × k`) over that of a simple random sample of the same size, from the
+/// statistic's `srs_spread` at the domain's totals `totals` (the `m` totals,
+/// then the domain-only ones), its `n` rows with a value and gradient `jac`.
+pub(crate) fn design_effects<S: SmoothStatistic>(
+    design: &SurveyDesign,
+    stat: &S,
+    totals: &[f64],
+    n: f64,
+    jac: &[f64],
+    vcov: &[f64],
+    out: &mut [f64],
+) {
+    let k = out.len();
+    let big_n = totals[0];
+    let Some(spread) = stat.srs_spread(totals, n, jac) else {
+        return;
+    };
+    for o in 0..k {
+        let svyvar = n / (n - 1.0) * spread[o] / big_n;
+        let factor = match design.options.deff {
+            DeffKind::WithoutReplacement => {
+                if stat.deff_checks_population() && big_n < n {
+                    f64::NAN
+                } else {
+                    big_n * big_n * (big_n - n) / (big_n * n)
+                }
+            }
+            DeffKind::WithReplacement => big_n * big_n / n,
+        };
+        out[o] = vcov[o * k + o] / (svyvar * factor);
     }
 }
 
