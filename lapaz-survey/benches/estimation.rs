@@ -12,20 +12,20 @@
 //! operation — design build, mean, total, mean by 100 domains, ratio,
 //! median with its Woodruff interval — beside the *floor*: a plain grouped
 //! weighted sum (`Σw`, `Σw·y` per group) over the same columns, measured in
-//! the same run. Each figure is the median of several repetitions, in CPU
-//! time of the benchmark thread on Linux (so that other processes sharing
-//! the machine do not distort it), wall time elsewhere.
+//! the same run. Each figure is the least of 5 repetitions, in CPU time of
+//! the benchmark thread on Linux (so that other processes sharing the
+//! machine do not distort it), wall time elsewhere.
 //! R's `svyby(~y, ~domain, design, svymean)` takes ~30 s on this shape.
 //! Replicate weights: 100 Rao–Wu bootstrap replicates — build, mean, mean by
 //! domain (R: ~37 s to build them, ~1.5 s per mean).
 //!
-//! Figures of 29 November 2026 (2-core Linux machine, thread CPU time, least
-//! of 5; the book's *Performance* page has the full table and the earlier
-//! run): mean by 100 domains 9.5 ms (× 9.8 the floor of 0.96 ms; 5.8 ms,
-//! × 6.0, with the `by` view reused), mean 3.1 ms (× 1.1), median with its
-//! Woodruff interval 24.8 ms, two-stage design with fpc by domain 66 ms,
-//! 100 bootstrap replicates built and used for a mean and a mean by domain
-//! 94 ms. The goal for the mean by domain is × 5.
+//! Figures of 29 November 2026, session 5 (2-core Linux machine, commit
+//! `567ddf0`; the book's *Performance* page has the full table): mean by 100
+//! domains 4.2 ms building the `by` view (× 4.2 the floor of 0.98 ms) and
+//! 4.0 ms reusing it (× 4.1), mean 2.9 ms (× 1.05), median with its Woodruff
+//! interval 18.7 ms, two-stage design with fpc by domain 52 ms, 100 bootstrap
+//! replicates built and used for a mean and a mean by domain 90 ms. The goal
+//! for the mean by domain was × 5.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
