@@ -421,15 +421,23 @@ impl OneDomain {
             self.missing.push(w);
             return;
         }
-        if w <= 0.0 {
-            self.zero += 1.0;
-        }
-        let wv = w * v;
-        self.sums[0] += w;
-        self.sums[1] += wv;
-        self.sums[2] += wv * v;
-        self.sums[3] += 1.0;
+        add_row(&mut self.sums, &mut self.zero, w, v);
     }
+}
+
+/// Adds a row with weight `w` and centred value `v` to a domain's sums in a
+/// PSU (`Σw`, `Σw·v`, `Σw·v²`, rows) and its count of zero weights (rare,
+/// so counted apart from the others).
+#[inline(always)]
+fn add_row(sums: &mut [f64; 4], zero: &mut f64, w: f64, v: f64) {
+    if w <= 0.0 {
+        *zero += 1.0;
+    }
+    let wv = w * v;
+    sums[0] += w;
+    sums[1] += wv;
+    sums[2] += wv * v;
+    sums[3] += 1.0;
 }
 
 /// The row step and the PSU step of the pass.
@@ -482,15 +490,7 @@ impl Rows {
                 n += usize::from(slot.unit != u);
                 slot.unit = u;
             }
-            // Rows with a value are counted; the rare zero weights apart.
-            if w <= 0.0 {
-                slot.zero += 1.0;
-            }
-            let wv = w * v;
-            slot.sums[0] += w;
-            slot.sums[1] += wv;
-            slot.sums[2] += wv * v;
-            slot.sums[3] += 1.0;
+            add_row(&mut slot.sums, &mut slot.zero, w, v);
         });
         self.n_touched = n;
         for (d, w) in missing {

@@ -232,17 +232,23 @@ fn the_kernel_agrees_with_the_general_core_on_random_designs() {
     }
 }
 
-#[test]
-fn a_variable_constant_in_a_domain_has_a_standard_error_of_exactly_zero() {
-    let design = SurveyDesign::new(
-        random_frame(7),
+/// A stratified cluster design of `random_frame(seed)`, lonely PSUs
+/// adjusted.
+fn adjusted_design(seed: u64) -> SurveyDesign {
+    SurveyDesign::new(
+        random_frame(seed),
         DesignSpec::new()
             .weights("w")
             .strata("h")
             .cluster("psu")
             .lonely_psu(LonelyPsu::Adjust),
     )
-    .expect("design");
+    .expect("design")
+}
+
+#[test]
+fn a_variable_constant_in_a_domain_has_a_standard_error_of_exactly_zero() {
+    let design = adjusted_design(7);
     let means = design.by(["g"]).expect("by").mean("x").expect("mean");
     let c = means
         .estimates()
@@ -257,15 +263,7 @@ fn a_variable_constant_in_a_domain_has_a_standard_error_of_exactly_zero() {
 
 #[test]
 fn covariances_of_single_pass_estimates_use_their_linearisation() {
-    let design = SurveyDesign::new(
-        random_frame(4),
-        DesignSpec::new()
-            .weights("w")
-            .strata("h")
-            .cluster("psu")
-            .lonely_psu(LonelyPsu::Adjust),
-    )
-    .expect("design");
+    let design = adjusted_design(4);
     let means = design.by(["g"]).expect("by").mean("y").expect("mean");
     let e = means.estimates();
     assert!(e.iter().all(|e| e.se > 0.0), "{means}");

@@ -114,6 +114,10 @@ impl CalibrationOptions {
             && self.bounds.0 == f64::NEG_INFINITY
             && self.bounds.1 == f64::INFINITY
     }
+    #[allow(
+        clippy::neg_cmp_op_on_partial_ord,
+        reason = "`!(epsilon > 0.0)` also refuses NaN"
+    )]
     pub(crate) fn check(&self) -> Result<(), WeightingError> {
         let (lo, up) = self.bounds;
         if lo.is_nan() || up.is_nan() || lo > 1.0 || up < 1.0 {
@@ -466,7 +470,7 @@ pub fn calibrate_weights(
     check_inputs(x, w, population)?;
     let gw = g_weights(x, w, population, opts)?;
     let report = make_report(
-        format!("{}", opts.calfun.name()),
+        opts.calfun.name().to_string(),
         x,
         w,
         &gw,

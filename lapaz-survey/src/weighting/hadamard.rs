@@ -244,7 +244,7 @@ fn paley_for(n: usize, nmax: usize) -> Option<Hadamard> {
     let nceil = n + 4 - n % 4;
     if n % 8 >= 4 {
         let mut nn = nceil;
-        while nn % 8 == 0 {
+        while nn.is_multiple_of(8) {
             nn /= 2;
         }
         if is_paley_prime(nn - 1) {
@@ -270,7 +270,7 @@ fn paley_for(n: usize, nmax: usize) -> Option<Hadamard> {
 }
 
 fn is_paley_prime(p: usize) -> bool {
-    p >= 3 && p <= LARGEST_PALEY_PRIME && p % 4 == 3 && is_prime(p)
+    (3..=LARGEST_PALEY_PRIME).contains(&p) && p % 4 == 3 && is_prime(p)
 }
 
 fn is_prime(n: usize) -> bool {
@@ -279,7 +279,7 @@ fn is_prime(n: usize) -> bool {
     }
     let mut d = 2;
     while d * d <= n {
-        if n % d == 0 {
+        if n.is_multiple_of(d) {
             return false;
         }
         d += 1;

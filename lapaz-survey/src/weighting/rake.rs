@@ -59,6 +59,10 @@ pub struct Raked {
 
 /// Rakes `w` to the margins. Not converging within `maxit` sweeps is an error carrying the
 /// report (R only warns).
+#[allow(
+    clippy::neg_cmp_op_on_partial_ord,
+    reason = "`!(t > 0.0)` also catches a NaN population total"
+)]
 pub fn rake_weights(
     w: &[f64],
     margins: &[Margin],
