@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use super::*;
 use crate::design::{DesignSpec, Filter, LonelyPsu};
 
-/// A random design's data: strata `h`, PSUs `psu` (in shuffled row order),
+/// A random design's data: strata `h`, PSUs `psu` (rows shuffled),
 /// households `hh`, weights `w` (some 0), `y` (some missing), `x` constant
 /// within the domains of `g` that are `"c"`, domains `g` (4 levels, one of
 /// them rare), a subset flag `s`, and fpc `N` (population PSUs per stratum,
@@ -193,6 +193,15 @@ fn compare(view: &DomainDesign, variable: &str, label: &str) {
 fn the_kernel_agrees_with_the_general_core_on_random_designs() {
     for seed in 0..40 {
         let frame = random_frame(seed);
+        // Half the designs with rows in PSU order (read as plain slices),
+        // half shuffled (read through the design's row order).
+        let frame = if seed % 4 < 2 {
+            frame
+                .sort(["psu"], SortMultipleOptions::default())
+                .expect("sort")
+        } else {
+            frame
+        };
         let policies = [
             LonelyPsu::Remove,
             LonelyPsu::Certainty,
@@ -217,6 +226,7 @@ fn the_kernel_agrees_with_the_general_core_on_random_designs() {
                 .lonely_psu(policy);
         }
         let design = SurveyDesign::new(frame, spec).expect("design");
+        assert_eq!(design.data.structure.order.is_none(), seed % 4 < 2);
         let label = format!("seed {seed} ({policy:?})");
         for variable in ["y", "x"] {
             compare(&design.by(["g"]).expect("by"), variable, &label);
