@@ -258,7 +258,11 @@ impl DomainDesign {
     /// general core (empty if the variable could no longer be read, which
     /// cannot happen: the design's data never change).
     fn linearised_cells(&self, kind: Centring, variable: &str) -> CellTotals {
-        let Ok(y) = numeric(&self.design, variable, "la media") else {
+        let statistic = match kind {
+            Centring::Mean => "la media",
+            Centring::Total => "el total",
+        };
+        let Ok(y) = numeric(&self.design, variable, statistic) else {
             return CellTotals::empty(self.domains.len());
         };
         let stat = MeanStat::new(variable, &y);
