@@ -125,12 +125,11 @@ impl DomainDesign {
     fn cells(&self) -> &CellMap {
         self.cells.get_or_init(|| {
             let build = || Arc::new(CellMap::build(&self.design.data.structure, &self.domains));
-            match self.design.in_subset() {
-                Some(_) => build(),
-                None if self.domains.by.is_empty() => {
-                    Arc::clone(self.design.data.whole_cells.get_or_init(build))
-                }
-                None => build(),
+            // The whole design's cells are made once per design.
+            if self.design.in_subset().is_none() && self.domains.by.is_empty() {
+                Arc::clone(self.design.data.whole_cells.get_or_init(build))
+            } else {
+                build()
             }
         })
     }
@@ -226,32 +225,28 @@ impl DomainDesign {
         self.table(stat, &results)
     }
 
-    /// A mean or total of the numeric `y`: by the single-pass kernel when
-    /// it applies to the design, by the general core otherwise.
+    /// A mean or total of the numeric `y`.
     fn run_centred(&self, kind: Centring, variable: &str, y: &[f64]) -> EstimateTable {
+        let mean = MeanStat::new(variable, y);
+        match kind {
+            Centring::Mean => self.run_kernel(kind, variable, &mean),
+            Centring::Total => self.run_kernel(kind, variable, &TotalStat(mean)),
+        }
+    }
+
+    /// `stat` (of kind `kind`, of `variable`) by the single-pass kernel when
+    /// it applies to the design, by the general core otherwise.
+    fn run_kernel<S: Centred>(&self, kind: Centring, variable: &str, stat: &S) -> EstimateTable {
         if !onepass::applies(&self.design) {
-            return match kind {
-                Centring::Mean => self.run(&MeanStat::new(variable, y)),
-                Centring::Total => self.run(&TotalStat(MeanStat::new(variable, y))),
-            };
+            return self.run(stat);
         }
         // The cells for covariances and contrasts, by the general core when
         // asked for.
         let view = self.clone();
         let name = variable.to_string();
         let make: MakeCells = Box::new(move || view.linearised_cells(kind, &name));
-        match kind {
-            Centring::Mean => {
-                let stat = MeanStat::new(variable, y);
-                let results = onepass::estimate_centred(&self.design, &self.domains, &stat, make);
-                self.table(&stat, &results)
-            }
-            Centring::Total => {
-                let stat = TotalStat(MeanStat::new(variable, y));
-                let results = onepass::estimate_centred(&self.design, &self.domains, &stat, make);
-                self.table(&stat, &results)
-            }
-        }
+        let results = onepass::estimate_centred(&self.design, &self.domains, stat, make);
+        self.table(stat, &results)
     }
 
     /// The linearised cells of a mean or total of `variable`, by the
@@ -265,10 +260,10 @@ impl DomainDesign {
         let Ok(y) = numeric(&self.design, variable, statistic) else {
             return CellTotals::empty(self.domains.len());
         };
-        let stat = MeanStat::new(variable, &y);
+        let mean = MeanStat::new(variable, &y);
         let results = match kind {
-            Centring::Mean => estimate_smooth(&self.design, self.cells(), &stat),
-            Centring::Total => estimate_smooth(&self.design, self.cells(), &TotalStat(stat)),
+            Centring::Mean => estimate_smooth(&self.design, self.cells(), &mean),
+            Centring::Total => estimate_smooth(&self.design, self.cells(), &TotalStat(mean)),
         };
         results.influence.cells().clone()
     }

@@ -245,8 +245,9 @@ impl Pass {
                 };
                 // Sweep the slots at the PSU's end unless there are many
                 // more domains than rows (see `Rows::unit`).
+                // (One domain: its sums go straight to its slot, swept.)
                 let n_rows = unit_rows.range.len();
-                let swept = nd <= n_rows + n_rows / 2;
+                let swept = nd == 1 || nd <= n_rows + n_rows / 2;
                 if nd == 1 {
                     let mut one = OneDomain::new(centre[0]);
                     unit_rows.each(|d, y, w| one.row(d, y, w));
@@ -256,7 +257,7 @@ impl Pass {
                 } else {
                     rows.unit::<true>(unit_rows, unit);
                 }
-                rows.end_unit(swept || nd == 1, h, &mut strata, &mut in_stratum);
+                rows.end_unit(swept, h, &mut strata, &mut in_stratum);
                 end += 1;
             }
             let scale = GroupScale::of(stage, h as usize, s.lonely);
